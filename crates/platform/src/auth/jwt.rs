@@ -1,0 +1,142 @@
+//! HS256 access tokens. Only HS256 is accepted: `alg: none` and every other
+//! algorithm fail verification.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Secret;
+use crate::error::{ApiError, AuthFailure};
+
+/// Registered claims plus the app's own (`extra`, flattened).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims<T> {
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(flatten)]
+    pub extra: T,
+}
+
+impl<T> Claims<T> {
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.exp, 0).unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtKeys").field("ttl", &self.ttl).finish_non_exhaustive()
+    }
+}
+
+impl JwtKeys {
+    pub fn new(secret: &Secret, ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
+            decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
+            validation,
+            ttl,
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issue<T: Serialize + Clone>(&self, sub: &str, extra: T) -> Result<(String, Claims<T>), ApiError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: sub.to_owned(),
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            extra,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)?;
+        Ok((token, claims))
+    }
+
+    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, AuthFailure> {
+        jsonwebtoken::decode::<Claims<T>>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => AuthFailure::Expired,
+                _ => AuthFailure::Invalid,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+    struct Extra {
+        role: String,
+    }
+
+    fn keys() -> JwtKeys {
+        JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(60))
+    }
+
+    fn b64(v: &serde_json::Value) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    }
+
+    #[test]
+    fn round_trip() {
+        let (token, claims) = keys().issue("alice", Extra { role: "ADMIN".into() }).unwrap();
+        let back: Claims<Extra> = keys().verify(&token).unwrap();
+        assert_eq!(back, claims);
+    }
+
+    #[test]
+    fn other_secret_is_invalid() {
+        let (token, _) = keys().issue("alice", Extra { role: "x".into() }).unwrap();
+        let other = JwtKeys::new(&Secret::new("other"), Duration::from_secs(60));
+        assert_eq!(other.verify::<Extra>(&token).unwrap_err(), AuthFailure::Invalid);
+    }
+
+    #[test]
+    fn expired_is_told_apart() {
+        let k = JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(0));
+        let now = Utc::now().timestamp();
+        let claims = Claims { sub: "a".into(), iat: now - 100, exp: now - 10, jti: "j".into(), extra: Extra { role: "x".into() } };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
+        assert_eq!(k.verify::<Extra>(&token).unwrap_err(), AuthFailure::Expired);
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_rejected() {
+        let now = Utc::now().timestamp();
+        let payload = serde_json::json!({"sub": "a", "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
+        let none = format!("{}.{}.", b64(&serde_json::json!({"alg": "none", "typ": "JWT"})), b64(&payload));
+        assert_eq!(keys().verify::<Extra>(&none).unwrap_err(), AuthFailure::Invalid);
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &payload,
+            &EncodingKey::from_secret(b"test-secret"),
+        )
+        .unwrap();
+        assert_eq!(keys().verify::<Extra>(&hs512).unwrap_err(), AuthFailure::Invalid);
+    }
+}

@@ -1,0 +1,395 @@
+//! Configuration in layers: defaults, then a TOML file, then `ONDOL_*` variables.
+//!
+//! Every value ends up as a string in a flat map (top level, or per app under
+//! `[apps.<app>]` / `ONDOL_<APP>_<KEY>`), and typed getters parse it. That keeps the
+//! two sources symmetrical: whatever can be written in the file can be set by env.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+
+/// The JWT secret used when none is configured. Fine on a laptop, refused in production.
+pub const DEFAULT_JWT_SECRET: &str = "ondol-development-secret-do-not-use-in-production";
+
+/// Every app the binary knows, in the order `serve` starts them.
+pub const APP_NAMES: [&str; 5] = ["delivery", "chat", "shop", "reviews", "focusmate"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid TOML: {source}")]
+    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    #[error("setting `{key}` = {value:?} is invalid: {reason}")]
+    Invalid { key: String, value: String, reason: String },
+    #[error("refusing to start in production: {0}")]
+    Unsafe(String),
+}
+
+/// A value that must never be printed or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// The whole configuration, shared by all apps of one process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: RunEnv,
+    pub host: IpAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<Secret>,
+    pub redis_url: Option<Secret>,
+    /// Prefix for every Redis key and channel, so several deployments (or test runs)
+    /// can share one Redis.
+    pub redis_prefix: String,
+    pub jwt_secret: Secret,
+    pub timezone: Tz,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub bcrypt_cost: u32,
+    pub rate_limits: bool,
+    /// Pool size for PostgreSQL, and readers for SQLite.
+    pub db_pool_size: u32,
+    pub shutdown_grace_secs: u64,
+    apps: BTreeMap<String, AppSettings>,
+}
+
+/// One app's settings: `[apps.<name>]` in the file, `ONDOL_<NAME>_<KEY>` in env.
+#[derive(Debug, Clone, Default)]
+pub struct AppSettings {
+    values: BTreeMap<String, String>,
+}
+
+impl AppSettings {
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.values.insert(key.to_owned(), value.into());
+    }
+
+    /// A typed setting, or `default` when absent.
+    pub fn get_or<T: FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: fmt::Display,
+    {
+        match self.raw(key) {
+            None => Ok(default),
+            Some(v) => parse_value(key, v),
+        }
+    }
+
+    pub fn secret(&self, key: &str) -> Option<Secret> {
+        self.raw(key).map(Secret::new)
+    }
+}
+
+impl Config {
+    /// Defaults only: what `ondol serve` uses with no file and no environment.
+    pub fn defaults() -> Self {
+        Self {
+            env: RunEnv::Development,
+            host: IpAddr::from([127, 0, 0, 1]),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "ondol:".into(),
+            jwt_secret: Secret::new(DEFAULT_JWT_SECRET),
+            timezone: chrono_tz::Asia::Seoul,
+            log: "info".into(),
+            log_format: LogFormat::Json,
+            bcrypt_cost: 12,
+            rate_limits: true,
+            db_pool_size: 16,
+            shutdown_grace_secs: 10,
+            apps: BTreeMap::new(),
+        }
+    }
+
+    /// Defaults, then the file (if any), then the process environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(file, env)
+    }
+
+    pub fn load_from(
+        file: Option<&std::path::Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut top: BTreeMap<String, String> = BTreeMap::new();
+        let mut apps: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let table: toml::Table = text.parse().map_err(|source| ConfigError::Parse {
+                path: path.to_owned(),
+                source: Box::new(source),
+            })?;
+            for (key, value) in table {
+                if key == "apps" {
+                    if let toml::Value::Table(per_app) = value {
+                        for (app, settings) in per_app {
+                            if let toml::Value::Table(settings) = settings {
+                                let entry = apps.entry(app).or_default();
+                                for (k, v) in settings {
+                                    entry.insert(k, toml_to_string(v));
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    top.insert(key, toml_to_string(value));
+                }
+            }
+        }
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("ONDOL_") else { continue };
+            let rest = rest.to_ascii_lowercase();
+            let app = APP_NAMES
+                .iter()
+                .find(|app| rest.starts_with(&format!("{app}_")));
+            match app {
+                Some(app) => {
+                    let key = rest[app.len() + 1..].to_owned();
+                    apps.entry((*app).to_owned()).or_default().insert(key, value);
+                }
+                None => {
+                    top.insert(rest, value);
+                }
+            }
+        }
+        let mut config = Self::defaults();
+        config.apply(&top)?;
+        config.apps = apps
+            .into_iter()
+            .map(|(k, values)| (k, AppSettings { values }))
+            .collect();
+        Ok(config)
+    }
+
+    fn apply(&mut self, top: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        for (key, value) in top {
+            let v = value.as_str();
+            match key.as_str() {
+                "env" => {
+                    self.env = match v {
+                        "production" | "prod" => RunEnv::Production,
+                        "development" | "dev" | "test" => RunEnv::Development,
+                        _ => return Err(invalid(key, v, "expected development or production")),
+                    }
+                }
+                "host" => self.host = parse_value(key, v)?,
+                "data_dir" => self.data_dir = PathBuf::from(v),
+                "database_url" => self.database_url = non_empty(v).map(Secret::new),
+                "redis_url" => self.redis_url = non_empty(v).map(Secret::new),
+                "redis_prefix" => self.redis_prefix = v.to_owned(),
+                "jwt_secret" => self.jwt_secret = Secret::new(v),
+                "jwt_secret_file" => {
+                    let text = std::fs::read_to_string(v).map_err(|source| ConfigError::Read {
+                        path: PathBuf::from(v),
+                        source,
+                    })?;
+                    self.jwt_secret = Secret::new(text.trim());
+                }
+                "timezone" => self.timezone = parse_value(key, v)?,
+                "log" => self.log = v.to_owned(),
+                "log_format" => {
+                    self.log_format = match v {
+                        "json" => LogFormat::Json,
+                        "pretty" => LogFormat::Pretty,
+                        _ => return Err(invalid(key, v, "expected json or pretty")),
+                    }
+                }
+                "bcrypt_cost" => {
+                    let cost: u32 = parse_value(key, v)?;
+                    if !(4..=31).contains(&cost) {
+                        return Err(invalid(key, v, "bcrypt cost must be between 4 and 31"));
+                    }
+                    self.bcrypt_cost = cost;
+                }
+                "rate_limits" => {
+                    self.rate_limits = match v {
+                        "on" | "true" | "1" => true,
+                        "off" | "false" | "0" => false,
+                        _ => return Err(invalid(key, v, "expected on or off")),
+                    }
+                }
+                "db_pool_size" => self.db_pool_size = parse_value(key, v)?,
+                "shutdown_grace_secs" => self.shutdown_grace_secs = parse_value(key, v)?,
+                // Unknown top-level keys are ignored so that newer files work with older
+                // binaries; typos show up as "setting had no effect" in review, not here.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn app(&self, name: &str) -> AppSettings {
+        self.apps.get(name).cloned().unwrap_or_default()
+    }
+
+    pub fn app_mut(&mut self, name: &str) -> &mut AppSettings {
+        self.apps.entry(name.to_owned()).or_default()
+    }
+
+    /// Production refuses what is only safe on a laptop.
+    pub fn check_production(&self, app_names: &[&str]) -> Result<(), ConfigError> {
+        if self.env != RunEnv::Production {
+            return Ok(());
+        }
+        if self.jwt_secret.expose() == DEFAULT_JWT_SECRET || self.jwt_secret.expose().len() < 32 {
+            return Err(ConfigError::Unsafe(
+                "ONDOL_JWT_SECRET is the default or shorter than 32 bytes".into(),
+            ));
+        }
+        for name in app_names {
+            let app = self.app(name);
+            if let Some(secret) = app.raw("jwt_secret")
+                && secret.len() < 32
+            {
+                return Err(ConfigError::Unsafe(format!(
+                    "the JWT secret of {name} is shorter than 32 bytes"
+                )));
+            }
+            let origins = app.raw("cors_origins").unwrap_or("*");
+            let credentials = app.get_or("cors_credentials", false)?;
+            if credentials && origins.split(',').any(|o| o.trim() == "*") {
+                return Err(ConfigError::Unsafe(format!(
+                    "{name}: a wildcard CORS origin with credentials"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn non_empty(v: &str) -> Option<&str> {
+    (!v.trim().is_empty()).then_some(v)
+}
+
+fn invalid(key: &str, value: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        value: value.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn parse_value<T: FromStr>(key: &str, v: &str) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    v.trim().parse().map_err(|e: T::Err| invalid(key, v, e.to_string()))
+}
+
+fn toml_to_string(v: toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s,
+        toml::Value::Array(items) => items
+            .into_iter()
+            .map(toml_to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn env_wins_over_file_and_reaches_apps() {
+        let dir = std::env::temp_dir().join(format!("ondol-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ondol.toml");
+        std::fs::write(
+            &file,
+            "timezone = \"UTC\"\nbcrypt_cost = 10\n[apps.delivery]\nport = 9001\ncors_origins = [\"http://a\", \"http://b\"]\n",
+        )
+        .unwrap();
+        let c = Config::load_from(
+            Some(&file),
+            env(&[("ONDOL_BCRYPT_COST", "5"), ("ONDOL_DELIVERY_PORT", "18001"), ("PATH", "/bin")]),
+        )
+        .unwrap();
+        assert_eq!(c.timezone, chrono_tz::UTC);
+        assert_eq!(c.bcrypt_cost, 5);
+        assert_eq!(c.app("delivery").get_or::<u16>("port", 8001).unwrap(), 18001);
+        assert_eq!(c.app("delivery").raw("cors_origins"), Some("http://a,http://b"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_are_errors_not_defaults() {
+        assert!(Config::load_from(None, env(&[("ONDOL_BCRYPT_COST", "3")])).is_err());
+        assert!(Config::load_from(None, env(&[("ONDOL_TIMEZONE", "Mars/Base")])).is_err());
+        assert!(Config::load_from(None, env(&[("ONDOL_RATE_LIMITS", "maybe")])).is_err());
+    }
+
+    #[test]
+    fn production_refuses_default_secret_and_wildcard_credentials() {
+        let c = Config::load_from(None, env(&[("ONDOL_ENV", "production")])).unwrap();
+        assert!(matches!(c.check_production(&["delivery"]), Err(ConfigError::Unsafe(_))));
+        let strong = "x".repeat(40);
+        let c = Config::load_from(
+            None,
+            env(&[
+                ("ONDOL_ENV", "production"),
+                ("ONDOL_JWT_SECRET", &strong),
+                ("ONDOL_DELIVERY_CORS_CREDENTIALS", "true"),
+            ]),
+        )
+        .unwrap();
+        assert!(c.check_production(&["delivery"]).is_err());
+        let c = Config::load_from(
+            None,
+            env(&[("ONDOL_ENV", "production"), ("ONDOL_JWT_SECRET", &strong)]),
+        )
+        .unwrap();
+        assert!(c.check_production(&["delivery"]).is_ok());
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let c = Config::load_from(None, env(&[("ONDOL_JWT_SECRET", "hunter2-hunter2")])).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Storage on two engines with one code path.
+//!
+//! [`Db`] is SQLite (one file per app, WAL) or PostgreSQL (one schema per app). Queries
+//! are written once with `$n` placeholders, which both engines accept, and run
+//! through [`on_pool!`] / [`on_tx!`]: the macro expands the same body once per
+//! engine, so each expansion is checked against that engine's concrete types.
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent writers fail with
+//! `SQLITE_BUSY`, writes go through a dedicated single-connection pool and queue in
+//! process; reads use a separate pool and never wait for writers (WAL).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::config::{Config, Secret};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("invalid schema name {0:?}")]
+    SchemaName(String),
+}
+
+/// An app's database: the engine and its pools.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { reader: SqlitePool, writer: SqlitePool },
+    Postgres { pool: PgPool, schema: String },
+}
+
+/// A pool to run one statement on.
+#[derive(Clone, Copy)]
+pub enum Pool<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+/// A write transaction on either engine.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Each app's migrations, one directory per engine (`sqlx::migrate!`).
+pub struct Migrations {
+    pub sqlite: Migrator,
+    pub postgres: Migrator,
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool of `$pool` ([`Pool`]).
+#[macro_export]
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of the transaction `$tx` ([`Tx`]).
+/// Use `&mut *$c` for every statement.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Where an app's data lives, as the startup table shows it.
+#[derive(Debug, Clone)]
+pub enum Location {
+    SqliteFile(std::path::PathBuf),
+    Postgres { url: Secret, schema: String },
+}
+
+impl Location {
+    /// The app's own database URL wins, then the shared one (own schema), then SQLite.
+    pub fn for_app(config: &Config, app: &str) -> Self {
+        let settings = config.app(app);
+        if let Some(url) = settings.secret("database_url") {
+            let schema = settings.raw("schema").unwrap_or(app).to_owned();
+            return Self::Postgres { url, schema };
+        }
+        if let Some(url) = &config.database_url {
+            let schema = settings.raw("schema").unwrap_or(app).to_owned();
+            return Self::Postgres { url: url.clone(), schema };
+        }
+        Self::SqliteFile(config.data_dir.join(format!("{app}.db")))
+    }
+
+    /// For the startup table: never the URL itself (it may carry a password).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::SqliteFile(path) => format!("sqlite {}", path.display()),
+            Self::Postgres { url, schema } => {
+                let host = url
+                    .expose()
+                    .rsplit_once('@')
+                    .map(|(_, h)| h)
+                    .or_else(|| url.expose().split_once("://").map(|(_, h)| h))
+                    .unwrap_or("?");
+                format!("postgres {host} schema {schema}")
+            }
+        }
+    }
+}
+
+impl Db {
+    pub async fn connect(location: &Location, pool_size: u32) -> Result<Self, DbError> {
+        match location {
+            Location::SqliteFile(path) => {
+                if let Some(dir) = path.parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| DbError::DataDir(dir.display().to_string(), e))?;
+                }
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(pool_size.max(1))
+                    .connect_with(options.read_only(true))
+                    .await?;
+                Ok(Self::Sqlite { reader, writer })
+            }
+            Location::Postgres { url, schema } => {
+                if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    || schema.is_empty()
+                {
+                    return Err(DbError::SchemaName(schema.clone()));
+                }
+                let base = PgConnectOptions::from_str(url.expose())?;
+                // Create the schema with a short-lived connection, then point every
+                // pooled connection at it.
+                let admin = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(base.clone())
+                    .await?;
+                sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                    .execute(&admin)
+                    .await?;
+                admin.close().await;
+                let pool = PgPoolOptions::new()
+                    .max_connections(pool_size.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(base.options([("search_path", schema.as_str())]))
+                    .await?;
+                Ok(Self::Postgres {
+                    pool,
+                    schema: schema.clone(),
+                })
+            }
+        }
+    }
+
+    pub fn reader(&self) -> Pool<'_> {
+        match self {
+            Self::Sqlite { reader, .. } => Pool::Sqlite(reader),
+            Self::Postgres { pool, .. } => Pool::Postgres(pool),
+        }
+    }
+
+    pub fn writer(&self) -> Pool<'_> {
+        match self {
+            Self::Sqlite { writer, .. } => Pool::Sqlite(writer),
+            Self::Postgres { pool, .. } => Pool::Postgres(pool),
+        }
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres { .. } => "postgres",
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
+            Self::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// The platform's own tables, then the app's migrations.
+    pub async fn migrate(&self, migrations: &Migrations) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite { writer, .. } => {
+                migrations.sqlite.run(writer).await?;
+            }
+            Self::Postgres { pool, .. } => {
+                migrations.postgres.run(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A trivial round trip, for `/ready`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_pool!(self.reader(), |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite { reader, writer } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Self::Postgres { pool, .. } => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(t) => t.commit().await,
+            Self::Postgres(t) => t.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(t) => t.rollback().await,
+            Self::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+/// Is this a unique-constraint violation (the same on both engines)?
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub fn like_escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! The HTTP middleware every app gets, assembled in one place ([`stack`]).
+
+pub mod observe;
+pub mod rate_limit;
+pub mod request_id;
+pub mod security;
+pub mod timeout;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::envelope::{Envelope, render_errors};
+use crate::error::ApiError;
+use crate::ratelimit::RateLimiter;
+use crate::telemetry::Metrics;
+
+pub use timeout::Timeouts;
+
+/// What the stack needs to know about an app.
+pub struct StackConfig {
+    pub app: &'static str,
+    pub envelope: Envelope,
+    pub metrics: Metrics,
+    pub rate_limiter: Arc<RateLimiter>,
+    pub body_limit: usize,
+    pub timeouts: Timeouts,
+    pub cors_origins: Vec<String>,
+    pub cors_credentials: bool,
+}
+
+/// Wraps an app's router in the platform middleware. Layers run outermost first:
+/// request id → observe (log, metrics, response time) → CORS → gzip → security
+/// headers → error envelope → rate limit → panic catcher → timeout → body limit.
+pub fn stack(router: Router, config: StackConfig) -> Router {
+    let envelope = config.envelope;
+    router
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.timeouts),
+            timeout::enforce,
+        ))
+        .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
+            use axum::response::IntoResponse;
+            ApiError::internal("handler panicked").into_response()
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            config.rate_limiter.clone(),
+            rate_limit::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(envelope, render_errors))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .compress_when(SizeAbove::new(1000).and(NotForContentType::GRPC).and(NotForContentType::IMAGES)),
+        )
+        .layer(cors(&config.cors_origins, config.cors_credentials))
+        .layer(axum::middleware::from_fn_with_state(
+            observe::Observe {
+                app: config.app,
+                metrics: config.metrics,
+            },
+            observe::observe,
+        ))
+        .layer(axum::middleware::from_fn(request_id::request_id))
+}
+
+fn cors(origins: &[String], credentials: bool) -> CorsLayer {
+    let wildcard = origins.is_empty() || origins.iter().any(|o| o == "*");
+    let allow_origin = if wildcard {
+        if credentials {
+            // Credentials forbid a literal `*`; echo the caller (development only:
+            // production refuses this configuration at start-up).
+            AllowOrigin::mirror_request()
+        } else {
+            AllowOrigin::any()
+        }
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    let layer = CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-response-time"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("content-disposition"),
+        ])
+        .max_age(Duration::from_secs(3600));
+    if credentials {
+        layer
+            .allow_credentials(true)
+            .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
+    } else {
+        layer.allow_headers(tower_http::cors::Any)
+    }
+}

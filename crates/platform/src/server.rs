@@ -1,0 +1,132 @@
+//! Starting an app: open its storage, build its router inside the platform stack,
+//! serve it until shutdown. Used by the binary and by the test harness alike.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{App, AppContext, BoxError};
+use crate::auth::Passwords;
+use crate::config::Config;
+use crate::db::{Db, Location};
+use crate::envelope::Envelope;
+use crate::error::ApiError;
+use crate::http::{StackConfig, stack};
+use crate::ratelimit::RateLimiter;
+use crate::realtime::Hub;
+use crate::redis_conn::RedisConn;
+use crate::telemetry::Metrics;
+
+/// Opens an app's database (migrating it) and Redis, and builds its context.
+pub async fn open(
+    app: &dyn App,
+    config: Arc<Config>,
+    shutdown: CancellationToken,
+) -> Result<AppContext, BoxError> {
+    let name = app.name();
+    let settings = config.app(name);
+    let location = Location::for_app(&config, name);
+    let pool_size = settings.get_or("db_pool_size", config.db_pool_size)?;
+    let db = Db::connect(&location, pool_size).await?;
+    crate::auth::refresh::ensure_schema(&db).await?;
+    db.migrate(app.migrations()).await?;
+    let redis = match settings.secret("redis_url").or_else(|| config.redis_url.clone()) {
+        Some(url) => Some(RedisConn::connect(url.expose(), &config.redis_prefix).await?),
+        None => None,
+    };
+    let metrics = Metrics::default();
+    let hub = Hub::new(redis.clone(), name, metrics.clone(), shutdown.clone()).await?;
+    let ctx = AppContext {
+        name,
+        passwords: Passwords::new(config.bcrypt_cost),
+        config,
+        settings,
+        db,
+        redis,
+        hub,
+        metrics,
+        shutdown,
+    };
+    app.prepare(&ctx).await?;
+    Ok(ctx)
+}
+
+/// The app's routes plus the operational ones, wrapped in the platform stack.
+pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
+    let settings = &ctx.settings;
+    let per_minute = settings.get_or("rate_limit_per_minute", app.default_rate_limit())?;
+    let limiter = RateLimiter::new(
+        per_minute,
+        60,
+        ctx.config.rate_limits,
+        ctx.redis.clone(),
+        ctx.name,
+    );
+    let cors_origins = settings
+        .raw("cors_origins")
+        .unwrap_or("*")
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let routes = app
+        .router(ctx.clone())?
+        .merge(crate::ops::routes(ctx.clone()))
+        .fallback(|| async { ApiError::not_found("the requested resource does not exist") });
+    Ok(stack(
+        routes,
+        StackConfig {
+            app: ctx.name,
+            envelope: Envelope {
+                style: app.envelope(),
+                tz: ctx.tz(),
+            },
+            metrics: ctx.metrics.clone(),
+            rate_limiter: Arc::new(limiter),
+            body_limit: settings.get_or("body_limit_bytes", 1024 * 1024)?,
+            timeouts: app.timeouts(),
+            cors_origins,
+            cors_credentials: settings.get_or("cors_credentials", false)?,
+        },
+    ))
+}
+
+/// The port an app listens on: `ONDOL_<APP>_PORT` or its default.
+pub fn port(app: &dyn App, config: &Config) -> Result<u16, BoxError> {
+    Ok(config.app(app.name()).get_or("port", app.default_port())?)
+}
+
+/// Serves until `shutdown` fires, then finishes in-flight requests.
+pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.cancelled_owned())
+    .await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

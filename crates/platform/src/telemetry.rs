@@ -1,0 +1,182 @@
+//! Logs and metrics. Logs are JSON lines (or pretty for humans) carrying the request
+//! id and matched route; metrics are kept in process and served as Prometheus text.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat};
+
+/// Installs the global subscriber once; later calls (tests) are no-ops.
+pub fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+/// Upper bounds (seconds) of the latency histogram buckets.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: Mutex<HashMap<(String, &'static str, u16), u64>>,
+    latency: Mutex<HashMap<String, Histogram>>,
+    websockets: AtomicI64,
+    realtime: AtomicU64,
+}
+
+/// One app's metrics registry. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+impl Metrics {
+    pub fn record_request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
+        {
+            let mut requests = self.inner.requests.lock().expect("metrics lock poisoned");
+            match requests.get_mut(&(route.to_owned(), method, status)) {
+                Some(n) => *n += 1,
+                None => {
+                    requests.insert((route.to_owned(), method, status), 1);
+                }
+            }
+        }
+        let secs = elapsed.as_secs_f64();
+        let mut latency = self.inner.latency.lock().expect("metrics lock poisoned");
+        let h = match latency.get_mut(route) {
+            Some(h) => h,
+            None => latency.entry(route.to_owned()).or_default(),
+        };
+        h.count += 1;
+        h.sum += secs;
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            h.counts[i] += 1;
+        }
+    }
+
+    pub fn websocket_opened(&self) {
+        self.inner.websockets.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn websocket_closed(&self) {
+        self.inner.websockets.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn open_websockets(&self) -> i64 {
+        self.inner.websockets.load(Ordering::Relaxed)
+    }
+
+    pub fn realtime_delivered(&self, n: u64) {
+        self.inner.realtime.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Prometheus text exposition format.
+    pub fn render(&self, app: &str) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP ondol_http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str("# TYPE ondol_http_requests_total counter\n");
+        {
+            let requests = self.inner.requests.lock().expect("metrics lock poisoned");
+            let mut rows: Vec<_> = requests.iter().collect();
+            rows.sort();
+            for ((route, method, status), n) in rows {
+                let _ = writeln!(
+                    out,
+                    "ondol_http_requests_total{{app=\"{app}\",route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
+            }
+        }
+        out.push_str("# HELP ondol_http_request_duration_seconds HTTP request latency by route.\n");
+        out.push_str("# TYPE ondol_http_request_duration_seconds histogram\n");
+        {
+            let latency = self.inner.latency.lock().expect("metrics lock poisoned");
+            let mut rows: Vec<_> = latency.iter().collect();
+            rows.sort_by(|a, b| a.0.cmp(b.0));
+            for (route, h) in rows {
+                let route = escape(route);
+                let mut cumulative = 0;
+                for (i, bound) in BUCKETS.iter().enumerate() {
+                    cumulative += h.counts[i];
+                    let _ = writeln!(
+                        out,
+                        "ondol_http_request_duration_seconds_bucket{{app=\"{app}\",route=\"{route}\",le=\"{bound}\"}} {cumulative}"
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "ondol_http_request_duration_seconds_bucket{{app=\"{app}\",route=\"{route}\",le=\"+Inf\"}} {}",
+                    h.count
+                );
+                let _ = writeln!(
+                    out,
+                    "ondol_http_request_duration_seconds_sum{{app=\"{app}\",route=\"{route}\"}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "ondol_http_request_duration_seconds_count{{app=\"{app}\",route=\"{route}\"}} {}",
+                    h.count
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP ondol_websocket_connections Open WebSocket connections.\n# TYPE ondol_websocket_connections gauge\nondol_websocket_connections{{app=\"{app}\"}} {}",
+            self.open_websockets()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ondol_realtime_messages_total Realtime messages handed to subscribers.\n# TYPE ondol_realtime_messages_total counter\nondol_realtime_messages_total{{app=\"{app}\"}} {}",
+            self.inner.realtime.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let m = Metrics::default();
+        m.record_request("/x/{id}", "GET", 200, Duration::from_micros(300));
+        m.record_request("/x/{id}", "GET", 200, Duration::from_millis(30));
+        m.websocket_opened();
+        let text = m.render("delivery");
+        assert!(text.contains(
+            "ondol_http_requests_total{app=\"delivery\",route=\"/x/{id}\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("le=\"0.0005\"} 1"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+        assert!(text.contains("ondol_websocket_connections{app=\"delivery\"} 1"));
+    }
+}
