@@ -1,1 +1,120 @@
-fn main() {}
+//! `ondol`: one binary running the ondol apps on one shared platform.
+
+mod apps;
+mod cli;
+mod serve;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use clap::Parser;
+use platform::config::{Config, RunEnv};
+use platform::{NewUser, server};
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{Cli, Command, UserCommand};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ondol: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli: &Cli, data_dir: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(dir) = data_dir {
+        config.data_dir = dir.to_owned();
+    }
+    if let Some(env) = &cli.env {
+        config.env = match env.as_str() {
+            "production" | "prod" => RunEnv::Production,
+            "development" | "dev" => RunEnv::Development,
+            other => anyhow::bail!("--env must be development or production, not {other:?}"),
+        };
+    }
+    Ok(config)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let config = load_config(&cli, args.data_dir.as_deref())?;
+            let apps = apps::select(&args.apps)?;
+            serve::run(Arc::new(config), apps, args.demo).await
+        }
+        Command::Migrate { apps: names } => {
+            let config = Arc::new(load_config(&cli, None)?);
+            platform::telemetry::init_logging(&config);
+            for app in apps::select(names)? {
+                let ctx = server::open(app.as_ref(), config.clone(), CancellationToken::new())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
+                println!("{}: migrated ({})", app.name(), ctx.db.engine());
+                ctx.db.close().await;
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let config = Arc::new(load_config(&cli, None)?);
+            let app = apps::one(&args.app)?;
+            let password = read_password(args.password_stdin)?;
+            let ctx = server::open(app.as_ref(), config, CancellationToken::new())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
+            app.add_user(
+                &ctx,
+                NewUser {
+                    login: args.login.clone(),
+                    password,
+                    role: args.role.clone(),
+                    department: args.department.clone(),
+                    name: args.name.clone(),
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}: user {} saved", app.name(), args.login);
+            ctx.db.close().await;
+            Ok(())
+        }
+        Command::Import { app, what, file } => {
+            let config = Arc::new(load_config(&cli, None)?);
+            let app = apps::one(app)?;
+            let data = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let ctx = server::open(app.as_ref(), config, CancellationToken::new())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
+            let n = app
+                .import(&ctx, what, &data)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}: {n} {what} rows imported", app.name());
+            ctx.db.close().await;
+            Ok(())
+        }
+    }
+}
+
+/// The password from the first line of stdin (prompting when stdin is a terminal).
+fn read_password(explicit_stdin: bool) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !explicit_stdin && stdin.is_terminal() {
+        eprint!("password: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "empty password");
+    Ok(password)
+}

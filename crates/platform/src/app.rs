@@ -19,6 +19,9 @@ use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::telemetry::Metrics;
 
+/// The signal that the process is shutting down.
+pub use tokio_util::sync::CancellationToken as ShutdownToken;
+
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -112,7 +115,26 @@ pub trait App: Send + Sync + 'static {
     fn router(&self, ctx: AppContext) -> Result<Router, BoxError>;
 
     /// Loads demo data into an empty database; returns the logins to print.
-    fn seed_demo<'a>(&'a self, ctx: &'a AppContext) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>>;
+    fn seed_demo<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>>;
 
-    fn add_user<'a>(&'a self, ctx: &'a AppContext, user: NewUser) -> BoxFuture<'a, Result<(), BoxError>>;
+    fn add_user<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        user: NewUser,
+    ) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// `ondol import APP WHAT FILE`: loads reference data; returns the rows loaded.
+    fn import<'a>(
+        &'a self,
+        _ctx: &'a AppContext,
+        what: &'a str,
+        _data: &'a str,
+    ) -> BoxFuture<'a, Result<usize, BoxError>> {
+        Box::pin(
+            async move { Err(format!("{} has nothing to import as {what:?}", self.name()).into()) },
+        )
+    }
 }

@@ -21,11 +21,21 @@ pub const APP_NAMES: [&str; 5] = ["delivery", "chat", "shop", "reviews", "focusm
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path} is not valid TOML: {source}")]
-    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
     #[error("setting `{key}` = {value:?} is invalid: {reason}")]
-    Invalid { key: String, value: String, reason: String },
+    Invalid {
+        key: String,
+        value: String,
+        reason: String,
+    },
     #[error("refusing to start in production: {0}")]
     Unsafe(String),
 }
@@ -176,7 +186,9 @@ impl Config {
             }
         }
         for (name, value) in env {
-            let Some(rest) = name.strip_prefix("ONDOL_") else { continue };
+            let Some(rest) = name.strip_prefix("ONDOL_") else {
+                continue;
+            };
             let rest = rest.to_ascii_lowercase();
             let app = APP_NAMES
                 .iter()
@@ -184,7 +196,9 @@ impl Config {
             match app {
                 Some(app) => {
                     let key = rest[app.len() + 1..].to_owned();
-                    apps.entry((*app).to_owned()).or_default().insert(key, value);
+                    apps.entry((*app).to_owned())
+                        .or_default()
+                        .insert(key, value);
                 }
                 None => {
                     top.insert(rest, value);
@@ -312,7 +326,9 @@ fn parse_value<T: FromStr>(key: &str, v: &str) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
-    v.trim().parse().map_err(|e: T::Err| invalid(key, v, e.to_string()))
+    v.trim()
+        .parse()
+        .map_err(|e: T::Err| invalid(key, v, e.to_string()))
 }
 
 fn toml_to_string(v: toml::Value) -> String {
@@ -332,7 +348,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -347,13 +366,23 @@ mod tests {
         .unwrap();
         let c = Config::load_from(
             Some(&file),
-            env(&[("ONDOL_BCRYPT_COST", "5"), ("ONDOL_DELIVERY_PORT", "18001"), ("PATH", "/bin")]),
+            env(&[
+                ("ONDOL_BCRYPT_COST", "5"),
+                ("ONDOL_DELIVERY_PORT", "18001"),
+                ("PATH", "/bin"),
+            ]),
         )
         .unwrap();
         assert_eq!(c.timezone, chrono_tz::UTC);
         assert_eq!(c.bcrypt_cost, 5);
-        assert_eq!(c.app("delivery").get_or::<u16>("port", 8001).unwrap(), 18001);
-        assert_eq!(c.app("delivery").raw("cors_origins"), Some("http://a,http://b"));
+        assert_eq!(
+            c.app("delivery").get_or::<u16>("port", 8001).unwrap(),
+            18001
+        );
+        assert_eq!(
+            c.app("delivery").raw("cors_origins"),
+            Some("http://a,http://b")
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -367,7 +396,10 @@ mod tests {
     #[test]
     fn production_refuses_default_secret_and_wildcard_credentials() {
         let c = Config::load_from(None, env(&[("ONDOL_ENV", "production")])).unwrap();
-        assert!(matches!(c.check_production(&["delivery"]), Err(ConfigError::Unsafe(_))));
+        assert!(matches!(
+            c.check_production(&["delivery"]),
+            Err(ConfigError::Unsafe(_))
+        ));
         let strong = "x".repeat(40);
         let c = Config::load_from(
             None,

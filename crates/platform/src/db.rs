@@ -36,8 +36,14 @@ pub enum DbError {
 /// An app's database: the engine and its pools.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { reader: SqlitePool, writer: SqlitePool },
-    Postgres { pool: PgPool, schema: String },
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres {
+        pool: PgPool,
+        schema: String,
+    },
 }
 
 /// A pool to run one statement on.
@@ -105,7 +111,10 @@ impl Location {
         }
         if let Some(url) = &config.database_url {
             let schema = settings.raw("schema").unwrap_or(app).to_owned();
-            return Self::Postgres { url: url.clone(), schema };
+            return Self::Postgres {
+                url: url.clone(),
+                schema,
+            };
         }
         Self::SqliteFile(config.data_dir.join(format!("{app}.db")))
     }
@@ -155,7 +164,9 @@ impl Db {
                 Ok(Self::Sqlite { reader, writer })
             }
             Location::Postgres { url, schema } => {
-                if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                if !schema
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
                     || schema.is_empty()
                 {
                     return Err(DbError::SchemaName(schema.clone()));
@@ -227,7 +238,10 @@ impl Db {
 
     /// A trivial round trip, for `/ready`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        on_pool!(self.reader(), |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        on_pool!(self.reader(), |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 

@@ -77,7 +77,10 @@ impl Envelope {
         let body = serde_json::to_vec(&self.body(err))
             .expect("serializing a JSON value built from strings cannot fail");
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         headers.remove(header::CONTENT_LENGTH);
         if let ErrorKind::RateLimited { retry_after_secs } = err.kind {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

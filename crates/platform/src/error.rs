@@ -71,7 +71,9 @@ impl ErrorKind {
             415 => Self::UnsupportedMediaType,
             422 => Self::Validation,
             423 => Self::Locked,
-            429 => Self::RateLimited { retry_after_secs: 1 },
+            429 => Self::RateLimited {
+                retry_after_secs: 1,
+            },
             400..=499 => Self::BadRequest,
             _ => Self::Internal,
         }

@@ -59,7 +59,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 ApiError::bad_request(format!("malformed JSON: {inner}"))
             }
             Category::Data => {
-                let field = if path == "." { missing_field(&inner) } else { Some(path) };
+                let field = if path == "." {
+                    missing_field(&inner)
+                } else {
+                    Some(path)
+                };
                 let message = strip_position(&inner.to_string());
                 ApiError::validation(
                     format!("invalid request: {message}"),
@@ -76,7 +80,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// serde reports a missing field at the parent's path; the name is in the message.
 fn missing_field(err: &serde_json::Error) -> Option<String> {
     let text = err.to_string();
-    let rest = text.strip_prefix("missing field `")?;
+    let rest = text
+        .strip_prefix("missing field `")
+        .or_else(|| text.strip_prefix("unknown field `"))?;
     Some(rest.split('`').next()?.to_owned())
 }
 

@@ -19,6 +19,7 @@ pub mod realtime;
 pub mod redis_conn;
 pub mod server;
 pub mod telemetry;
+pub mod text_enum;
 pub mod time;
 pub mod ws;
 

@@ -12,7 +12,10 @@ pub fn routes(ctx: AppContext) -> Router {
     let ready_ctx = ctx.clone();
     let metrics_ctx = ctx;
     Router::new()
-        .route("/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route(
+            "/health",
+            get(|| async { axum::Json(json!({"status": "ok"})) }),
+        )
         .route(
             "/ready",
             get(move || {
@@ -53,7 +56,11 @@ async fn ready(ctx: AppContext) -> impl IntoResponse {
         },
     };
     let ok = database == "ok" && redis != "unreachable";
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         axum::Json(json!({

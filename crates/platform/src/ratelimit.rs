@@ -31,7 +31,13 @@ enum Backend {
 impl RateLimiter {
     /// `limit` requests per `window_secs` per key; when not `enabled` every request is
     /// allowed but the headers still report the configured limit.
-    pub fn new(limit: u32, window_secs: u64, enabled: bool, redis: Option<RedisConn>, scope: &str) -> Self {
+    pub fn new(
+        limit: u32,
+        window_secs: u64,
+        enabled: bool,
+        redis: Option<RedisConn>,
+        scope: &str,
+    ) -> Self {
         let backend = match redis {
             Some(redis) => Backend::Redis {
                 redis,

@@ -155,7 +155,9 @@ impl Hub {
 impl Inner {
     fn deliver(&self, topic: &str, message: Message) {
         let mut topics = self.topics.lock().expect("hub lock poisoned");
-        let Some(subscribers) = topics.get_mut(topic) else { return };
+        let Some(subscribers) = topics.get_mut(topic) else {
+            return;
+        };
         let mut delivered = 0u64;
         subscribers.retain(|s| match s.tx.try_send(message.clone()) {
             Ok(()) => {
@@ -202,8 +204,7 @@ async fn listen(
                 };
                 let Some(msg) = msg else { break };
                 let Some(inner) = inner.upgrade() else { return };
-                let Some(topic) = msg.get_channel_name().strip_prefix(&inner.channel_prefix)
-                else {
+                let Some(topic) = msg.get_channel_name().strip_prefix(&inner.channel_prefix) else {
                     continue;
                 };
                 match std::str::from_utf8(msg.get_payload_bytes()) {
@@ -271,7 +272,10 @@ mod tests {
         assert_eq!(hub.local_subscribers("t"), 1);
         assert!(slow.recv().await.is_some());
         assert!(slow.recv().await.is_some());
-        assert!(slow.recv().await.is_none(), "a dropped subscriber's stream ends");
+        assert!(
+            slow.recv().await.is_none(),
+            "a dropped subscriber's stream ends"
+        );
     }
 
     #[tokio::test]

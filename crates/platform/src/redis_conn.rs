@@ -13,7 +13,9 @@ pub struct RedisConn {
 
 impl std::fmt::Debug for RedisConn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisConn").field("prefix", &self.prefix).finish()
+        f.debug_struct("RedisConn")
+            .field("prefix", &self.prefix)
+            .finish()
     }
 }
 

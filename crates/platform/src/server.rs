@@ -33,7 +33,10 @@ pub async fn open(
     let db = Db::connect(&location, pool_size).await?;
     crate::auth::refresh::ensure_schema(&db).await?;
     db.migrate(app.migrations()).await?;
-    let redis = match settings.secret("redis_url").or_else(|| config.redis_url.clone()) {
+    let redis = match settings
+        .secret("redis_url")
+        .or_else(|| config.redis_url.clone())
+    {
         Some(url) => Some(RedisConn::connect(url.expose(), &config.redis_prefix).await?),
         None => None,
     };
@@ -56,6 +59,12 @@ pub async fn open(
 
 /// The app's routes plus the operational ones, wrapped in the platform stack.
 pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
+    router_with(app, ctx, Router::new())
+}
+
+/// [`router`] with `extra` routes inside the same stack (the test harness uses this
+/// to exercise the stack with handlers that panic or stall).
+pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Router, BoxError> {
     let settings = &ctx.settings;
     let per_minute = settings.get_or("rate_limit_per_minute", app.default_rate_limit())?;
     let limiter = RateLimiter::new(
@@ -75,6 +84,7 @@ pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
     let routes = app
         .router(ctx.clone())?
         .merge(crate::ops::routes(ctx.clone()))
+        .merge(extra)
         .fallback(|| async { ApiError::not_found("the requested resource does not exist") });
     Ok(stack(
         routes,
@@ -87,7 +97,13 @@ pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
             metrics: ctx.metrics.clone(),
             rate_limiter: Arc::new(limiter),
             body_limit: settings.get_or("body_limit_bytes", 1024 * 1024)?,
-            timeouts: app.timeouts(),
+            timeouts: {
+                let mut t = app.timeouts();
+                t.default = std::time::Duration::from_millis(
+                    settings.get_or("timeout_ms", t.default.as_millis() as u64)?,
+                );
+                t
+            },
             cors_origins,
             cors_credentials: settings.get_or("cors_credentials", false)?,
         },
@@ -100,7 +116,11 @@ pub fn port(app: &dyn App, config: &Config) -> Result<u16, BoxError> {
 }
 
 /// Serves until `shutdown` fires, then finishes in-flight requests.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -54,7 +54,13 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn record_request(&self, route: &str, method: &'static str, status: u16, elapsed: Duration) {
+    pub fn record_request(
+        &self,
+        route: &str,
+        method: &'static str,
+        status: u16,
+        elapsed: Duration,
+    ) {
         {
             let mut requests = self.inner.requests.lock().expect("metrics lock poisoned");
             match requests.get_mut(&(route.to_owned(), method, status)) {
@@ -96,7 +102,9 @@ impl Metrics {
     /// Prometheus text exposition format.
     pub fn render(&self, app: &str) -> String {
         let mut out = String::new();
-        out.push_str("# HELP ondol_http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str(
+            "# HELP ondol_http_requests_total HTTP requests by route, method and status.\n",
+        );
         out.push_str("# TYPE ondol_http_requests_total counter\n");
         {
             let requests = self.inner.requests.lock().expect("metrics lock poisoned");
@@ -158,7 +166,10 @@ impl Metrics {
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

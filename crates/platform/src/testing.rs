@@ -25,12 +25,16 @@ pub type WsStream =
 
 /// PostgreSQL URL for tests, if this run uses PostgreSQL.
 pub fn test_database_url() -> Option<String> {
-    std::env::var("ONDOL_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("ONDOL_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// Redis URL for tests, if this run uses Redis.
 pub fn test_redis_url() -> Option<String> {
-    std::env::var("ONDOL_TEST_REDIS_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("ONDOL_TEST_REDIS_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 struct Storage {
@@ -68,7 +72,8 @@ impl Drop for Storage {
                         .await
                         .unwrap_or_default();
                     if !keys.is_empty() {
-                        let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                        let _: Result<i64, _> =
+                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
                     }
                 }
             });
@@ -114,6 +119,15 @@ impl TestServer {
 
     /// Starts `app`; `overrides` are `ONDOL_*` variables applied last.
     pub async fn start_with(app: Arc<dyn App>, overrides: &[(&str, &str)]) -> Self {
+        Self::start_full(app, overrides, axum::Router::new()).await
+    }
+
+    /// Starts `app` with `extra` routes mounted inside the platform stack.
+    pub async fn start_full(
+        app: Arc<dyn App>,
+        overrides: &[(&str, &str)],
+        extra: axum::Router,
+    ) -> Self {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("ondol-test-{unique}"));
         let name = app.name().to_ascii_uppercase();
@@ -121,7 +135,10 @@ impl TestServer {
             ("ONDOL_DATA_DIR".into(), dir.display().to_string()),
             ("ONDOL_BCRYPT_COST".into(), "4".into()),
             ("ONDOL_RATE_LIMITS".into(), "off".into()),
-            ("ONDOL_LOG".into(), std::env::var("ONDOL_LOG").unwrap_or_else(|_| "warn".into())),
+            (
+                "ONDOL_LOG".into(),
+                std::env::var("ONDOL_LOG").unwrap_or_else(|_| "warn".into()),
+            ),
         ];
         let schema = format!("t_{unique}");
         let prefix = format!("test:{unique}:");
@@ -135,20 +152,35 @@ impl TestServer {
             env.push(("ONDOL_REDIS_PREFIX".into(), prefix.clone()));
             (url, prefix)
         });
-        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env.extend(
+            overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let config = Arc::new(Config::load_from(None, env).expect("test configuration is valid"));
         crate::telemetry::init_logging(&config);
-        let storage = Arc::new(Storage { dir, postgres, redis });
-        Self::launch(app, config, storage).await
+        let storage = Arc::new(Storage {
+            dir,
+            postgres,
+            redis,
+        });
+        Self::launch(app, config, storage, extra).await
     }
 
-    async fn launch(app: Arc<dyn App>, config: Arc<Config>, storage: Arc<Storage>) -> Self {
+    async fn launch(
+        app: Arc<dyn App>,
+        config: Arc<Config>,
+        storage: Arc<Storage>,
+        extra: axum::Router,
+    ) -> Self {
         let shutdown = CancellationToken::new();
         let ctx = server::open(app.as_ref(), config.clone(), shutdown.clone())
             .await
             .unwrap_or_else(|e| panic!("test app failed to start: {e}"));
-        let router = server::router(app.as_ref(), &ctx).expect("test router builds");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let router = server::router_with(app.as_ref(), &ctx, extra).expect("test router builds");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("bound socket has an address");
         let task = tokio::spawn(server::serve(listener, router, shutdown.clone()));
         Self {
@@ -169,7 +201,13 @@ impl TestServer {
 
     /// A second instance on the same database and Redis (another "process").
     pub async fn peer(&self) -> Self {
-        Self::launch(self.app.clone(), self.config.clone(), self._storage.clone()).await
+        Self::launch(
+            self.app.clone(),
+            self.config.clone(),
+            self._storage.clone(),
+            axum::Router::new(),
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -180,7 +218,13 @@ impl TestServer {
         format!("ws://{}{}", self.addr, path)
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -192,7 +236,14 @@ impl TestServer {
     }
 
     /// A request with a raw body and content type (malformed JSON and the like).
-    pub async fn raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> TestResponse {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> TestResponse {
         let mut req = self
             .client
             .request(method, self.url(path))
@@ -209,7 +260,12 @@ impl TestServer {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("response body is readable");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse { status, headers, body, bytes }
+        TestResponse {
+            status,
+            headers,
+            body,
+            bytes,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -224,13 +280,20 @@ impl TestServer {
         self.request(Method::PATCH, path, token, Some(body)).await
     }
 
-    pub async fn delete(&self, path: &str, token: Option<&str>, body: Option<&Value>) -> TestResponse {
+    pub async fn delete(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
         self.request(Method::DELETE, path, token, body).await
     }
 
     /// Opens a WebSocket; the error is the HTTP refusal, if any.
     pub async fn ws(&self, path: &str) -> Result<WsStream, tokio_tungstenite::tungstenite::Error> {
-        tokio_tungstenite::connect_async(self.ws_url(path)).await.map(|(s, _)| s)
+        tokio_tungstenite::connect_async(self.ws_url(path))
+            .await
+            .map(|(s, _)| s)
     }
 
     /// Graceful stop: stop accepting, finish in-flight requests, close sockets.

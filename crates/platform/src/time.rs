@@ -42,14 +42,18 @@ pub fn parse_local(input: &str, tz: Tz) -> Option<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(input) {
         return Some(at.with_timezone(&Utc));
     }
-    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(input, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(input, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(input, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(input, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
     from_local(naive, tz)
 }
 
@@ -67,7 +71,11 @@ pub fn from_local(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
 }
 
 /// `[start 00:00, end+1 00:00)` in `tz`, as UTC instants: whole local days.
-pub fn day_range(start: NaiveDate, end: NaiveDate, tz: Tz) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn day_range(
+    start: NaiveDate,
+    end: NaiveDate,
+    tz: Tz,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let from = from_local(start.and_hms_opt(0, 0, 0)?, tz)?;
     let to = from_local(end.succ_opt()?.and_hms_opt(0, 0, 0)?, tz)?;
     Some((from, to))

@@ -36,7 +36,12 @@ fn close(code: u16, reason: &'static str) -> Message {
 
 /// Sends every message of `sub` as a text frame until the client leaves, the
 /// subscription ends, or the server shuts down. Client text frames are ignored.
-pub async fn forward(socket: WebSocket, mut sub: Subscription, shutdown: CancellationToken, metrics: Metrics) {
+pub async fn forward(
+    socket: WebSocket,
+    mut sub: Subscription,
+    shutdown: CancellationToken,
+    metrics: Metrics,
+) {
     let _open = OpenSocket::new(&metrics);
     let (mut tx, mut rx) = socket.split();
     loop {

@@ -38,7 +38,9 @@ pub struct JwtKeys {
 
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtKeys").field("ttl", &self.ttl).finish_non_exhaustive()
+        f.debug_struct("JwtKeys")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
     }
 }
 
@@ -60,7 +62,11 @@ impl JwtKeys {
         self.ttl
     }
 
-    pub fn issue<T: Serialize + Clone>(&self, sub: &str, extra: T) -> Result<(String, Claims<T>), ApiError> {
+    pub fn issue<T: Serialize + Clone>(
+        &self,
+        sub: &str,
+        extra: T,
+    ) -> Result<(String, Claims<T>), ApiError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
@@ -104,7 +110,14 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let (token, claims) = keys().issue("alice", Extra { role: "ADMIN".into() }).unwrap();
+        let (token, claims) = keys()
+            .issue(
+                "alice",
+                Extra {
+                    role: "ADMIN".into(),
+                },
+            )
+            .unwrap();
         let back: Claims<Extra> = keys().verify(&token).unwrap();
         assert_eq!(back, claims);
     }
@@ -113,15 +126,25 @@ mod tests {
     fn other_secret_is_invalid() {
         let (token, _) = keys().issue("alice", Extra { role: "x".into() }).unwrap();
         let other = JwtKeys::new(&Secret::new("other"), Duration::from_secs(60));
-        assert_eq!(other.verify::<Extra>(&token).unwrap_err(), AuthFailure::Invalid);
+        assert_eq!(
+            other.verify::<Extra>(&token).unwrap_err(),
+            AuthFailure::Invalid
+        );
     }
 
     #[test]
     fn expired_is_told_apart() {
         let k = JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(0));
         let now = Utc::now().timestamp();
-        let claims = Claims { sub: "a".into(), iat: now - 100, exp: now - 10, jti: "j".into(), extra: Extra { role: "x".into() } };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
+        let claims = Claims {
+            sub: "a".into(),
+            iat: now - 100,
+            exp: now - 10,
+            jti: "j".into(),
+            extra: Extra { role: "x".into() },
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
         assert_eq!(k.verify::<Extra>(&token).unwrap_err(), AuthFailure::Expired);
     }
 
@@ -129,14 +152,24 @@ mod tests {
     fn alg_none_and_other_algorithms_are_rejected() {
         let now = Utc::now().timestamp();
         let payload = serde_json::json!({"sub": "a", "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
-        let none = format!("{}.{}.", b64(&serde_json::json!({"alg": "none", "typ": "JWT"})), b64(&payload));
-        assert_eq!(keys().verify::<Extra>(&none).unwrap_err(), AuthFailure::Invalid);
+        let none = format!(
+            "{}.{}.",
+            b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+            b64(&payload)
+        );
+        assert_eq!(
+            keys().verify::<Extra>(&none).unwrap_err(),
+            AuthFailure::Invalid
+        );
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
             &payload,
             &EncodingKey::from_secret(b"test-secret"),
         )
         .unwrap();
-        assert_eq!(keys().verify::<Extra>(&hs512).unwrap_err(), AuthFailure::Invalid);
+        assert_eq!(
+            keys().verify::<Extra>(&hs512).unwrap_err(),
+            AuthFailure::Invalid
+        );
     }
 }

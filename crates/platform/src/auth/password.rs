@@ -14,7 +14,9 @@ pub struct Passwords {
 
 impl std::fmt::Debug for Passwords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Passwords").field("cost", &self.cost).finish()
+        f.debug_struct("Passwords")
+            .field("cost", &self.cost)
+            .finish()
     }
 }
 
@@ -56,9 +58,10 @@ impl Passwords {
             }
         };
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
-            .await
-            .map_err(ApiError::internal)?;
+        let ok =
+            tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
+                .await
+                .map_err(ApiError::internal)?;
         Ok(ok && known)
     }
 }

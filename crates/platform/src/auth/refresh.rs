@@ -153,12 +153,17 @@ impl RefreshTokens {
             .fetch_optional(&mut *c)
             .await?
         });
-        let Some(row) = row else { return Err(invalid()) };
+        let Some(row) = row else {
+            return Err(invalid());
+        };
         if row.revoked {
             return Err(invalid());
         }
         if row.expires_at <= now {
-            return Err(ApiError::unauthorized(AuthFailure::Expired, "refresh token expired"));
+            return Err(ApiError::unauthorized(
+                AuthFailure::Expired,
+                "refresh token expired",
+            ));
         }
         let fresh_rotation = match row.rotated_at {
             Some(_) => false,
@@ -179,21 +184,25 @@ impl RefreshTokens {
                 updated == 1
             }
         };
-        let within_grace = row
-            .rotated_at
-            .is_none_or(|at| now.signed_duration_since(at).to_std().unwrap_or_default() <= self.grace);
+        let within_grace = row.rotated_at.is_none_or(|at| {
+            now.signed_duration_since(at).to_std().unwrap_or_default() <= self.grace
+        });
         if !fresh_rotation && !within_grace {
             on_tx!(&mut tx, |c| {
-                sqlx::query("UPDATE platform_refresh_tokens SET revoked = TRUE WHERE family_id = $1")
-                    .bind(&row.family_id)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(
+                    "UPDATE platform_refresh_tokens SET revoked = TRUE WHERE family_id = $1",
+                )
+                .bind(&row.family_id)
+                .execute(&mut *c)
+                .await?;
             });
             tx.commit().await?;
             tracing::warn!(family = %row.family_id, "refresh token reused after rotation; family revoked");
             return Err(invalid());
         }
-        let issued = self.insert(&mut tx, &row.family_id, &row.subject, now).await?;
+        let issued = self
+            .insert(&mut tx, &row.family_id, &row.subject, now)
+            .await?;
         tx.commit().await?;
         Ok(issued)
     }

@@ -47,20 +47,27 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
             Arc::new(config.timeouts),
             timeout::enforce,
         ))
-        .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
-            use axum::response::IntoResponse;
-            ApiError::internal("handler panicked").into_response()
-        }))
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                use axum::response::IntoResponse;
+                ApiError::internal("handler panicked").into_response()
+            },
+        ))
         .layer(axum::middleware::from_fn_with_state(
             config.rate_limiter.clone(),
             rate_limit::limit,
         ))
-        .layer(axum::middleware::from_fn_with_state(envelope, render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            envelope,
+            render_errors,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(
-            CompressionLayer::new()
-                .gzip(true)
-                .compress_when(SizeAbove::new(1000).and(NotForContentType::GRPC).and(NotForContentType::IMAGES)),
+            CompressionLayer::new().gzip(true).compress_when(
+                SizeAbove::new(1000)
+                    .and(NotForContentType::GRPC)
+                    .and(NotForContentType::IMAGES),
+            ),
         )
         .layer(cors(&config.cors_origins, config.cors_credentials))
         .layer(axum::middleware::from_fn_with_state(

@@ -41,13 +41,49 @@ pub async fn observe(State(o): State<Observe>, req: Request, next: Next) -> Resp
     let rid = request_id.as_ref().map(|r| r.as_str()).unwrap_or("");
     let ms = elapsed.as_secs_f64() * 1000.0;
     if status >= 500 {
-        tracing::error!(app = o.app, request_id = rid, method, route, path, status, ms, "request");
+        tracing::error!(
+            app = o.app,
+            request_id = rid,
+            method,
+            route,
+            path,
+            status,
+            ms,
+            "request"
+        );
     } else if elapsed >= SLOW {
-        tracing::warn!(app = o.app, request_id = rid, method, route, path, status, ms, "slow request");
+        tracing::warn!(
+            app = o.app,
+            request_id = rid,
+            method,
+            route,
+            path,
+            status,
+            ms,
+            "slow request"
+        );
     } else if status >= 400 {
-        tracing::info!(app = o.app, request_id = rid, method, route, path, status, ms, "request");
+        tracing::info!(
+            app = o.app,
+            request_id = rid,
+            method,
+            route,
+            path,
+            status,
+            ms,
+            "request"
+        );
     } else {
-        tracing::debug!(app = o.app, request_id = rid, method, route, path, status, ms, "request");
+        tracing::debug!(
+            app = o.app,
+            request_id = rid,
+            method,
+            route,
+            path,
+            status,
+            ms,
+            "request"
+        );
     }
     response
 }

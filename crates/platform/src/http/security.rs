@@ -6,7 +6,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 const HEADERS: [(&str, &str); 5] = [
-    ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+    (
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("x-xss-protection", "1; mode=block"),

@@ -1,0 +1,68 @@
+//! HTTP handlers: extract, call the service, shape the seed's envelope.
+
+pub mod auth;
+pub mod dashboard;
+pub mod download;
+pub mod live;
+pub mod locks;
+pub mod visualization;
+
+use axum::Json;
+use axum::extract::FromRef;
+use platform::auth::{JwtKeys, Passwords, RefreshTokens, Role as RoleGuard};
+use serde::Serialize;
+
+use crate::model::{Claims as DeliveryClaims, Role, UserClaims};
+use crate::service::Service;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub svc: Service,
+    pub jwt: JwtKeys,
+    pub refresh: RefreshTokens,
+    pub passwords: Passwords,
+    pub shutdown: platform::app::ShutdownToken,
+    pub metrics: platform::telemetry::Metrics,
+}
+
+impl FromRef<AppState> for JwtKeys {
+    fn from_ref(s: &AppState) -> Self {
+        s.jwt.clone()
+    }
+}
+
+/// `{"success": true, "message": ..., "data": ...}` (seed IV §4.2).
+#[derive(Serialize)]
+pub struct Reply<T: Serialize> {
+    pub success: bool,
+    pub message: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<T>,
+}
+
+pub fn ok<T: Serialize>(message: &'static str, data: T) -> Json<Reply<T>> {
+    Json(Reply {
+        success: true,
+        message,
+        data: Some(data),
+    })
+}
+
+pub fn done(message: &'static str) -> Json<Reply<()>> {
+    Json(Reply {
+        success: true,
+        message,
+        data: None,
+    })
+}
+
+/// Admin-only endpoints.
+pub struct Admin;
+
+impl RoleGuard for Admin {
+    type Claims = UserClaims;
+    fn allows(claims: &DeliveryClaims) -> bool {
+        claims.extra.role == Role::Admin
+    }
+    const DENIED: &'static str = "관리자 권한이 필요합니다";
+}

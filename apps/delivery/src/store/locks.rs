@@ -1,0 +1,93 @@
+use chrono::{DateTime, Utc};
+use platform::db::{Db, Tx};
+use platform::{on_pool, on_tx};
+
+use super::placeholders;
+use crate::model::{LockRow, LockType};
+
+const COLUMNS: &str = "dashboard_id, locked_by, lock_type, expires_at";
+
+/// The lock row of an order, live or expired.
+pub async fn get(db: &Db, id: i64) -> Result<Option<LockRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM dashboard_locks WHERE dashboard_id = $1");
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+}
+
+pub async fn get_many(tx: &mut Tx, ids: &[i64]) -> Result<Vec<LockRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM dashboard_locks WHERE dashboard_id IN ({}) ORDER BY dashboard_id",
+        placeholders(1, ids.len())
+    );
+    on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(&mut *c).await
+    })
+}
+
+/// Takes or renews the lock unless another user holds a live one: one statement, so
+/// two racing callers cannot both succeed on either engine. Returns whether the
+/// caller now holds it.
+pub async fn try_take(
+    tx: &mut Tx,
+    id: i64,
+    user: &str,
+    lock_type: LockType,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let taken: Option<(i64,)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (dashboard_id) DO UPDATE SET
+                 locked_by = excluded.locked_by,
+                 lock_type = excluded.lock_type,
+                 acquired_at = excluded.acquired_at,
+                 expires_at = excluded.expires_at
+             WHERE dashboard_locks.locked_by = excluded.locked_by
+                OR dashboard_locks.expires_at <= excluded.acquired_at
+             RETURNING dashboard_id",
+        )
+        .bind(id)
+        .bind(user)
+        .bind(lock_type.as_str())
+        .bind(now)
+        .bind(expires_at)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    Ok(taken.is_some())
+}
+
+/// Releases `ids` if held by `user` (or by anyone when `user` is `None`).
+pub async fn release(tx: &mut Tx, ids: &[i64], user: Option<&str>) -> Result<u64, sqlx::Error> {
+    let n = ids.len();
+    let sql = match user {
+        Some(_) => format!(
+            "DELETE FROM dashboard_locks WHERE dashboard_id IN ({}) AND locked_by = ${}",
+            placeholders(1, n),
+            n + 1
+        ),
+        None => format!(
+            "DELETE FROM dashboard_locks WHERE dashboard_id IN ({})",
+            placeholders(1, n)
+        ),
+    };
+    let deleted = on_tx!(tx, |c| {
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        if let Some(u) = user {
+            q = q.bind(u);
+        }
+        q.execute(&mut *c).await?.rows_affected()
+    });
+    Ok(deleted)
+}

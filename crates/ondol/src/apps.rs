@@ -1,0 +1,24 @@
+//! The apps this binary carries.
+
+use std::sync::Arc;
+
+use platform::App;
+
+pub fn all() -> Vec<Arc<dyn App>> {
+    vec![Arc::new(delivery::Delivery)]
+}
+
+/// The named apps, or all of them when none is named.
+pub fn select(names: &[String]) -> anyhow::Result<Vec<Arc<dyn App>>> {
+    if names.is_empty() {
+        return Ok(all());
+    }
+    names.iter().map(|n| one(n)).collect()
+}
+
+pub fn one(name: &str) -> anyhow::Result<Arc<dyn App>> {
+    all().into_iter().find(|a| a.name() == name).ok_or_else(|| {
+        let known: Vec<&str> = all().iter().map(|a| a.name()).collect();
+        anyhow::anyhow!("unknown app {name:?}; this build has: {}", known.join(", "))
+    })
+}

@@ -1,0 +1,111 @@
+//! `ondol serve`: open every selected app, print the startup table, serve until
+//! SIGINT/SIGTERM, then drain within the configured grace period.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::config::Config;
+use platform::{App, DemoLogin, db::Location, server};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+struct Started {
+    name: &'static str,
+    addr: SocketAddr,
+    storage: String,
+    realtime: &'static str,
+    demo: Vec<DemoLogin>,
+}
+
+pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> anyhow::Result<()> {
+    let names: Vec<&str> = apps.iter().map(|a| a.name()).collect();
+    config.check_production(&names)?;
+    platform::telemetry::init_logging(&config);
+    let shutdown = CancellationToken::new();
+    let mut started = Vec::new();
+    let mut tasks = Vec::new();
+    let mut contexts = Vec::new();
+    for app in &apps {
+        let name = app.name();
+        let ctx = server::open(app.as_ref(), config.clone(), shutdown.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let logins = if demo {
+            app.seed_demo(&ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name} demo data: {e}"))?
+        } else {
+            Vec::new()
+        };
+        let router =
+            server::router(app.as_ref(), &ctx).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let port =
+            server::port(app.as_ref(), &config).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let listener = TcpListener::bind((config.host, port))
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}:{port}: {e}", config.host))?;
+        let addr = listener.local_addr()?;
+        started.push(Started {
+            name,
+            addr,
+            storage: Location::for_app(&config, name).describe(),
+            realtime: if ctx.redis.is_some() {
+                "redis"
+            } else {
+                "in-process"
+            },
+            demo: logins,
+        });
+        tasks.push(tokio::spawn(server::serve(
+            listener,
+            router,
+            shutdown.clone(),
+        )));
+        contexts.push(ctx);
+    }
+    print_table(&started);
+    server::shutdown_signal().await;
+    tracing::info!("shutting down");
+    shutdown.cancel();
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let drained = tokio::time::timeout(grace, futures_util::future::join_all(tasks)).await;
+    if drained.is_err() {
+        tracing::warn!(
+            ?grace,
+            "in-flight work did not finish within the grace period"
+        );
+    }
+    for ctx in contexts {
+        ctx.db.close().await;
+    }
+    Ok(())
+}
+
+fn print_table(started: &[Started]) {
+    println!("ondol {}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "{:<10} {:<24} {:<44} {:<11} demo logins",
+        "app", "url", "storage", "realtime"
+    );
+    for s in started {
+        let logins = s
+            .demo
+            .iter()
+            .map(|l| format!("{} / {} ({})", l.login, l.password, l.role))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "{:<10} {:<24} {:<44} {:<11} {}",
+            s.name,
+            format!("http://{}", s.addr),
+            s.storage,
+            s.realtime,
+            if logins.is_empty() {
+                "-".into()
+            } else {
+                logins
+            }
+        );
+    }
+}
