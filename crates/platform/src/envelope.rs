@@ -62,10 +62,10 @@ impl Envelope {
                     "timestamp".into(),
                     Value::String(crate::time::local_naive(Utc::now(), self.tz)),
                 );
-                if !err.details.is_empty() {
-                    body.insert("details".into(), json!(err.details));
+                if !err.details().is_empty() {
+                    body.insert("details".into(), json!(err.details()));
                 }
-                for (k, v) in &err.extra {
+                for (k, v) in err.extra() {
                     body.insert((*k).into(), v.clone());
                 }
                 Value::Object(body)
@@ -118,7 +118,7 @@ pub async fn render_errors(State(envelope): State<Envelope>, req: Request, next:
         tracing::error!(
             request_id = request_id.as_ref().map(|r| r.as_str()),
             kind = ?err.kind,
-            cause = err.internal.as_deref().unwrap_or(""),
+            cause = err.internal_cause().unwrap_or(""),
             "request failed"
         );
     }

@@ -60,7 +60,6 @@ impl ErrorKind {
     /// were produced below the app (router 404/405, body limits, timeouts).
     pub fn from_status(status: StatusCode) -> Self {
         match status.as_u16() {
-            400 => Self::BadRequest,
             401 => Self::Unauthorized(AuthFailure::Missing),
             403 => Self::Forbidden,
             404 => Self::NotFound,
@@ -94,11 +93,17 @@ pub struct ApiError {
     /// default for the kind.
     pub code: Option<&'static str>,
     pub message: Cow<'static, str>,
-    pub details: Vec<FieldError>,
+    /// The rarer parts, boxed so that `Result<_, ApiError>` stays small.
+    more: Option<Box<More>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct More {
+    details: Vec<FieldError>,
     /// Extra top-level fields of the error body (`lock_info` on a 423).
-    pub extra: Vec<(&'static str, serde_json::Value)>,
+    extra: Vec<(&'static str, serde_json::Value)>,
     /// What went wrong inside, for the log only; never sent.
-    pub internal: Option<String>,
+    internal: Option<String>,
 }
 
 impl ApiError {
@@ -107,10 +112,27 @@ impl ApiError {
             kind,
             code: None,
             message: message.into(),
-            details: Vec::new(),
-            extra: Vec::new(),
-            internal: None,
+            more: None,
         }
+    }
+
+    fn more(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Default::default)
+    }
+
+    /// Per-field problems (validation errors).
+    pub fn details(&self) -> &[FieldError] {
+        self.more.as_ref().map_or(&[], |m| &m.details)
+    }
+
+    /// Extra top-level fields of the error body.
+    pub fn extra(&self) -> &[(&'static str, serde_json::Value)] {
+        self.more.as_ref().map_or(&[], |m| &m.extra)
+    }
+
+    /// The internal cause, for logs.
+    pub fn internal_cause(&self) -> Option<&str> {
+        self.more.as_ref().and_then(|m| m.internal.as_deref())
     }
 
     pub fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
@@ -148,7 +170,7 @@ impl ApiError {
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         let mut e = Self::new(ErrorKind::Internal, "internal server error");
-        e.internal = Some(cause.to_string());
+        e.more().internal = Some(cause.to_string());
         e
     }
 
@@ -158,12 +180,14 @@ impl ApiError {
     }
 
     pub fn with_details(mut self, details: Vec<FieldError>) -> Self {
-        self.details = details;
+        if !details.is_empty() {
+            self.more().details = details;
+        }
         self
     }
 
     pub fn with_extra(mut self, key: &'static str, value: serde_json::Value) -> Self {
-        self.extra.push((key, value));
+        self.more().extra.push((key, value));
         self
     }
 

@@ -106,11 +106,15 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::PathRejection;
+        let names: Vec<String> = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default();
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(AppPath(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
                 let kind = e.into_kind();
-                let field = path_param_name(&kind).unwrap_or_else(|| "path".into());
+                let field = path_param_name(&kind, &names).unwrap_or_else(|| "path".into());
                 Err(ApiError::field(field, kind.to_string()))
             }
             Err(e) => Err(ApiError::internal(e)),
@@ -118,10 +122,12 @@ where
     }
 }
 
-fn path_param_name(kind: &axum::extract::path::ErrorKind) -> Option<String> {
+fn path_param_name(kind: &axum::extract::path::ErrorKind, names: &[String]) -> Option<String> {
     use axum::extract::path::ErrorKind as K;
     match kind {
         K::ParseErrorAtKey { key, .. } | K::DeserializeError { key, .. } => Some(key.clone()),
+        K::ParseErrorAtIndex { index, .. } => names.get(*index).cloned(),
+        K::ParseError { .. } if names.len() == 1 => names.first().cloned(),
         _ => None,
     }
 }
@@ -189,14 +195,14 @@ mod tests {
     fn wrong_type_names_the_field() {
         let err = parse_json::<Body>(br#"{"name":"x","count":"many","kind":"A"}"#).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
-        assert_eq!(err.details[0].field, "count");
+        assert_eq!(err.details()[0].field, "count");
     }
 
     #[test]
     fn missing_field_and_unknown_variant_name_the_field() {
         let err = parse_json::<Body>(br#"{"name":"x","kind":"A"}"#).unwrap_err();
-        assert_eq!(err.details[0].field, "count");
+        assert_eq!(err.details()[0].field, "count");
         let err = parse_json::<Body>(br#"{"name":"x","count":1,"kind":"B"}"#).unwrap_err();
-        assert_eq!(err.details[0].field, "kind");
+        assert_eq!(err.details()[0].field, "kind");
     }
 }

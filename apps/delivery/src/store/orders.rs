@@ -239,13 +239,13 @@ pub async fn range_of(
     // Two index lookups rather than one MIN/MAX scan.
     let sql_min = format!("SELECT {col} FROM dashboards ORDER BY {col} ASC LIMIT 1");
     let sql_max = format!("SELECT {col} FROM dashboards ORDER BY {col} DESC LIMIT 1");
-    let (min, max): (Option<(DateTime<Utc>,)>, Option<(DateTime<Utc>,)>) =
-        on_pool!(db.reader(), |p| {
-            (
-                sqlx::query_as(&sql_min).fetch_optional(p).await?,
-                sqlx::query_as(&sql_max).fetch_optional(p).await?,
-            )
-        });
+    type Edge = Option<(DateTime<Utc>,)>;
+    let (min, max): (Edge, Edge) = on_pool!(db.reader(), |p| {
+        (
+            sqlx::query_as(&sql_min).fetch_optional(p).await?,
+            sqlx::query_as(&sql_max).fetch_optional(p).await?,
+        )
+    });
     Ok(min.zip(max).map(|(a, b)| (a.0, b.0)))
 }
 

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use delivery::Delivery;
+use futures_util::StreamExt;
 use platform::App;
+use platform::testing::WsStream;
+use platform::testing::tokio_tungstenite::tungstenite::Message;
 pub use platform::testing::{TestResponse, TestServer};
 use serde_json::{Value, json};
 
@@ -120,4 +123,18 @@ pub fn assert_error(r: &TestResponse, status: u16, code: &str) -> Value {
 pub async fn status_of(s: &TestServer, token: &str, id: i64) -> String {
     let r = s.get(&format!("/dashboard/{id}"), Some(token)).await;
     r.body["data"]["status"].as_str().unwrap().to_owned()
+}
+
+/// The next JSON text frame of a live view, within 5 s.
+pub async fn next_event(ws: &mut WsStream) -> Value {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            return serde_json::from_str(&text).expect("events are JSON");
+        }
+    }
 }

@@ -1,0 +1,133 @@
+//! Two instances sharing PostgreSQL + Redis behave as one. These need both servers:
+//! they are ignored by a plain `cargo test` and run by CI's PostgreSQL pass
+//! (`--run-ignored all` with ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL).
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+fn require_shared_backends() {
+    assert!(
+        platform::testing::test_database_url().is_some()
+            && platform::testing::test_redis_url().is_some(),
+        "multi-instance tests need ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL + Redis (CI runs it)"]
+async fn multi_instance_events_reach_the_other_instances_live_view() {
+    require_shared_backends();
+    let one = server().await;
+    let two = one.peer().await;
+    let alice = login(&one, "alice").await;
+    let bob = login(&two, "bob").await;
+    let mut ws = two.ws(&format!("/dashboard/ws?token={bob}")).await.unwrap();
+    let id = create_order(&one, &alice, "MI-1").await;
+    let e = next_event(&mut ws).await;
+    assert_eq!(e["type"], json!("dashboard.created"));
+    let r = one
+        .patch(
+            &format!("/dashboard/{id}/status"),
+            Some(&alice),
+            &json!({"status": "IN_PROGRESS"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let e = next_event(&mut ws).await;
+    assert_eq!(e["type"], json!("dashboard.updated"));
+    assert_eq!(e["data"]["status"], json!("IN_PROGRESS"));
+    // And the other way round.
+    let mut ws_one = one
+        .ws(&format!("/dashboard/ws?token={alice}"))
+        .await
+        .unwrap();
+    two.post(
+        &format!("/dashboard/{id}/remarks"),
+        Some(&bob),
+        &json!({"content": "2번 인스턴스"}),
+    )
+    .await;
+    let e = next_event(&mut ws_one).await;
+    assert_eq!(e["type"], json!("dashboard.updated"));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL + Redis (CI runs it)"]
+async fn multi_instance_a_lock_on_one_is_respected_on_the_other() {
+    require_shared_backends();
+    let one = server().await;
+    let two = one.peer().await;
+    let alice = login(&one, "alice").await;
+    let bob = login(&two, "bob").await;
+    let id = create_order(&one, &alice, "MI-2").await;
+    assert_eq!(
+        one.post(
+            &format!("/dashboard/{id}/lock"),
+            Some(&alice),
+            &json!({"lock_type": "EDIT"})
+        )
+        .await
+        .status,
+        200
+    );
+    let e = assert_error(
+        &two.post(
+            &format!("/dashboard/{id}/lock"),
+            Some(&bob),
+            &json!({"lock_type": "EDIT"}),
+        )
+        .await,
+        423,
+        "RESOURCE_LOCKED",
+    );
+    assert_eq!(e["lock_info"]["locked_by"], json!("alice"));
+    assert_error(
+        &two.patch(
+            &format!("/dashboard/{id}/fields"),
+            Some(&bob),
+            &json!({"customer": "x"}),
+        )
+        .await,
+        423,
+        "RESOURCE_LOCKED",
+    );
+    one.delete(&format!("/dashboard/{id}/lock"), Some(&alice), None)
+        .await;
+    assert_eq!(
+        two.patch(
+            &format!("/dashboard/{id}/fields"),
+            Some(&bob),
+            &json!({"customer": "x"})
+        )
+        .await
+        .status,
+        200
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL + Redis (CI runs it)"]
+async fn multi_instance_a_rate_limit_holds_across_instances() {
+    require_shared_backends();
+    let one = server_with(&[
+        ("ONDOL_RATE_LIMITS", "on"),
+        ("ONDOL_DELIVERY_RATE_LIMIT_PER_MINUTE", "6"),
+    ])
+    .await;
+    let two = one.peer().await;
+    // Stay inside one fixed one-minute window.
+    let second = chrono::Timelike::second(&chrono::Utc::now());
+    if second > 50 {
+        tokio::time::sleep(std::time::Duration::from_secs(61 - second as u64)).await;
+    }
+    // Six requests split over both instances use up the shared budget...
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &one } else { &two };
+        assert_eq!(s.get("/health", None).await.status, 200, "request {i}");
+    }
+    // ...so the seventh is refused on either.
+    assert_error(&one.get("/health", None).await, 429, "RATE_LIMITED");
+    assert_error(&two.get("/health", None).await, 429, "RATE_LIMITED");
+}
