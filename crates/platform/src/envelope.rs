@@ -3,16 +3,13 @@
 //! below the handlers (unknown route, wrong method, body limit, timeout, panic).
 
 use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, AuthFailure, ErrorKind};
-use crate::http::request_id::RequestId;
 
 /// The error shapes of the apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +79,7 @@ impl Envelope {
             HeaderValue::from_static("application/json"),
         );
         headers.remove(header::CONTENT_LENGTH);
+        headers.remove(header::CONTENT_ENCODING);
         if let ErrorKind::RateLimited { retry_after_secs } = err.kind {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
@@ -90,48 +88,7 @@ impl Envelope {
     }
 }
 
-fn is_json(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
-}
-
-/// The layer: renders `ApiError`s, and wraps any other error response that is not
-/// already JSON (axum's 404/405, tower-http's 413/408) into the envelope.
-pub async fn render_errors(State(envelope): State<Envelope>, req: Request, next: Next) -> Response {
-    let request_id = req.extensions().get::<RequestId>().cloned();
-    let response = next.run(req).await;
-    let err = match response.extensions().get::<ApiError>() {
-        Some(err) => err.clone(),
-        None if response.status().is_client_error() || response.status().is_server_error() => {
-            if is_json(&response) {
-                return response;
-            }
-            let kind = ErrorKind::from_status(response.status());
-            ApiError::new(kind, default_message(kind))
-        }
-        None => return response,
-    };
-    if err.status().is_server_error() {
-        tracing::error!(
-            request_id = request_id.as_ref().map(|r| r.as_str()),
-            kind = ?err.kind,
-            cause = err.internal_cause().unwrap_or(""),
-            "request failed"
-        );
-    }
-    let mut response = if response.status() == err.status() {
-        response
-    } else {
-        err.status().into_response()
-    };
-    response = envelope.render(&err, response);
-    response
-}
-
-fn default_message(kind: ErrorKind) -> &'static str {
+pub(crate) fn default_message(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::NotFound => "the requested resource does not exist",
         ErrorKind::MethodNotAllowed => "method not allowed for this resource",

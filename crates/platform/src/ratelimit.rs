@@ -2,6 +2,7 @@
 //! instances). Both backends count the same way: `INCR` on the current window's key.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -24,7 +25,7 @@ pub struct RateLimiter {
 }
 
 enum Backend {
-    Memory(Mutex<HashMap<String, (u64, u32)>>),
+    Memory(Mutex<HashMap<IpAddr, (u64, u32)>>),
     Redis { redis: RedisConn, scope: String },
 }
 
@@ -57,7 +58,8 @@ impl RateLimiter {
         self.limit
     }
 
-    pub async fn check(&self, key: &str) -> Decision {
+    /// Counts one request of `client` in the current window.
+    pub async fn check(&self, client: IpAddr) -> Decision {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -78,7 +80,7 @@ impl RateLimiter {
                 if map.len() > 100_000 {
                     map.retain(|_, (w, _)| *w == window);
                 }
-                let entry = map.entry(key.to_owned()).or_insert((window, 0));
+                let entry = map.entry(client).or_insert((window, 0));
                 if entry.0 != window {
                     *entry = (window, 0);
                 }
@@ -86,7 +88,7 @@ impl RateLimiter {
                 entry.1
             }
             Backend::Redis { redis, scope } => {
-                let k = redis.key(&format!("rl:{scope}:{key}:{window}"));
+                let k = redis.key(&format!("rl:{scope}:{client}:{window}"));
                 let mut conn = redis.conn();
                 let result: Result<(u32, i64), _> = redis::pipe()
                     .atomic()
@@ -117,23 +119,26 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    const A: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 1));
+    const B: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2));
+
     #[tokio::test]
-    async fn counts_per_key_within_a_window() {
+    async fn counts_per_client_within_a_window() {
         let rl = RateLimiter::new(3, 3600, true, None, "t");
         for remaining in [2, 1, 0] {
-            let d = rl.check("a").await;
+            let d = rl.check(A).await;
             assert!(d.allowed);
             assert_eq!(d.remaining, remaining);
         }
-        assert!(!rl.check("a").await.allowed);
-        assert!(rl.check("b").await.allowed);
+        assert!(!rl.check(A).await.allowed);
+        assert!(rl.check(B).await.allowed);
     }
 
     #[tokio::test]
     async fn disabled_allows_everything_and_reports_the_limit() {
         let rl = RateLimiter::new(1, 60, false, None, "t");
         for _ in 0..5 {
-            let d = rl.check("a").await;
+            let d = rl.check(A).await;
             assert!(d.allowed);
             assert_eq!(d.limit, 1);
         }

@@ -95,7 +95,7 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
                 tz: ctx.tz(),
             },
             metrics: ctx.metrics.clone(),
-            rate_limiter: Arc::new(limiter),
+            rate_limiter: limiter,
             body_limit: settings.get_or("body_limit_bytes", 1024 * 1024)?,
             timeouts: {
                 let mut t = app.timeouts();

@@ -39,10 +39,17 @@ struct Histogram {
     sum: f64,
 }
 
+/// Counts and latencies of one route.
+#[derive(Default)]
+struct RouteStats {
+    /// `(method, status, count)`: a handful per route, so a vector beats a map.
+    counts: Vec<(&'static str, u16, u64)>,
+    latency: Histogram,
+}
+
 #[derive(Default)]
 struct Inner {
-    requests: Mutex<HashMap<(String, &'static str, u16), u64>>,
-    latency: Mutex<HashMap<String, Histogram>>,
+    routes: Mutex<HashMap<String, RouteStats>>,
     websockets: AtomicI64,
     realtime: AtomicU64,
 }
@@ -61,21 +68,22 @@ impl Metrics {
         status: u16,
         elapsed: Duration,
     ) {
-        {
-            let mut requests = self.inner.requests.lock().expect("metrics lock poisoned");
-            match requests.get_mut(&(route.to_owned(), method, status)) {
-                Some(n) => *n += 1,
-                None => {
-                    requests.insert((route.to_owned(), method, status), 1);
-                }
-            }
-        }
         let secs = elapsed.as_secs_f64();
-        let mut latency = self.inner.latency.lock().expect("metrics lock poisoned");
-        let h = match latency.get_mut(route) {
-            Some(h) => h,
-            None => latency.entry(route.to_owned()).or_default(),
+        let mut routes = self.inner.routes.lock().expect("metrics lock poisoned");
+        // Look up by &str first: no allocation once a route has been seen.
+        let stats = match routes.get_mut(route) {
+            Some(s) => s,
+            None => routes.entry(route.to_owned()).or_default(),
         };
+        match stats
+            .counts
+            .iter_mut()
+            .find(|(m, s, _)| *m == method && *s == status)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => stats.counts.push((method, status, 1)),
+        }
+        let h = &mut stats.latency;
         h.count += 1;
         h.sum += secs;
         if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
@@ -106,11 +114,13 @@ impl Metrics {
             "# HELP ondol_http_requests_total HTTP requests by route, method and status.\n",
         );
         out.push_str("# TYPE ondol_http_requests_total counter\n");
-        {
-            let requests = self.inner.requests.lock().expect("metrics lock poisoned");
-            let mut rows: Vec<_> = requests.iter().collect();
-            rows.sort();
-            for ((route, method, status), n) in rows {
+        let routes = self.inner.routes.lock().expect("metrics lock poisoned");
+        let mut by_route: Vec<(&String, &RouteStats)> = routes.iter().collect();
+        by_route.sort_by(|a, b| a.0.cmp(b.0));
+        for (route, stats) in &by_route {
+            let mut counts = stats.counts.clone();
+            counts.sort();
+            for (method, status, n) in counts {
                 let _ = writeln!(
                     out,
                     "ondol_http_requests_total{{app=\"{app}\",route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
@@ -121,10 +131,8 @@ impl Metrics {
         out.push_str("# HELP ondol_http_request_duration_seconds HTTP request latency by route.\n");
         out.push_str("# TYPE ondol_http_request_duration_seconds histogram\n");
         {
-            let latency = self.inner.latency.lock().expect("metrics lock poisoned");
-            let mut rows: Vec<_> = latency.iter().collect();
-            rows.sort_by(|a, b| a.0.cmp(b.0));
-            for (route, h) in rows {
+            for (route, stats) in &by_route {
+                let h = &stats.latency;
                 let route = escape(route);
                 let mut cumulative = 0;
                 for (i, bound) in BUCKETS.iter().enumerate() {
@@ -151,6 +159,7 @@ impl Metrics {
                 );
             }
         }
+        drop(routes);
         let _ = writeln!(
             out,
             "# HELP ondol_websocket_connections Open WebSocket connections.\n# TYPE ondol_websocket_connections gauge\nondol_websocket_connections{{app=\"{app}\"}} {}",

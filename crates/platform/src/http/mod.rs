@@ -1,10 +1,7 @@
 //! The HTTP middleware every app gets, assembled in one place ([`stack`]).
 
-pub mod observe;
-pub mod rate_limit;
+pub mod layer;
 pub mod request_id;
-pub mod security;
-pub mod timeout;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,51 +14,44 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::envelope::{Envelope, render_errors};
+use crate::envelope::Envelope;
 use crate::error::ApiError;
 use crate::ratelimit::RateLimiter;
 use crate::telemetry::Metrics;
 
-pub use timeout::Timeouts;
+pub use layer::Timeouts;
 
 /// What the stack needs to know about an app.
 pub struct StackConfig {
     pub app: &'static str,
     pub envelope: Envelope,
     pub metrics: Metrics,
-    pub rate_limiter: Arc<RateLimiter>,
+    pub rate_limiter: RateLimiter,
     pub body_limit: usize,
     pub timeouts: Timeouts,
     pub cors_origins: Vec<String>,
     pub cors_credentials: bool,
 }
 
-/// Wraps an app's router in the platform middleware. Layers run outermost first:
-/// request id → observe (log, metrics, response time) → CORS → gzip → security
-/// headers → error envelope → rate limit → panic catcher → timeout → body limit.
+/// Wraps an app's router in the platform middleware. Outermost first: the platform
+/// layer (request id, rate limit, timeout, envelope, headers, metrics, log) → CORS →
+/// gzip (≥ 1000 bytes) → panic catcher → body limit → handler.
 pub fn stack(router: Router, config: StackConfig) -> Router {
-    let envelope = config.envelope;
+    let platform = Arc::new(layer::Platform {
+        app: config.app,
+        envelope: config.envelope,
+        metrics: config.metrics,
+        rate_limiter: config.rate_limiter,
+        timeouts: config.timeouts,
+    });
     router
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(config.timeouts),
-            timeout::enforce,
-        ))
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
                 use axum::response::IntoResponse;
                 ApiError::internal("handler panicked").into_response()
             },
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            config.rate_limiter.clone(),
-            rate_limit::limit,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            envelope,
-            render_errors,
-        ))
-        .layer(axum::middleware::from_fn(security::headers))
         .layer(
             CompressionLayer::new().gzip(true).compress_when(
                 SizeAbove::new(1000)
@@ -71,13 +61,9 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
         )
         .layer(cors(&config.cors_origins, config.cors_credentials))
         .layer(axum::middleware::from_fn_with_state(
-            observe::Observe {
-                app: config.app,
-                metrics: config.metrics,
-            },
-            observe::observe,
+            platform,
+            layer::platform,
         ))
-        .layer(axum::middleware::from_fn(request_id::request_id))
 }
 
 fn cors(origins: &[String], credentials: bool) -> CorsLayer {

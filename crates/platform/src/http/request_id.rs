@@ -1,19 +1,30 @@
 //! `X-Request-ID`: a well-formed incoming id is kept, anything else replaced by a
-//! fresh UUID; the id is on the request (for logs) and echoed on the response.
+//! fresh UUID.
 
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 pub static HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The request's id, in its extensions for handlers and logs.
 #[derive(Debug, Clone)]
-pub struct RequestId(HeaderValue);
+pub struct RequestId(pub(crate) HeaderValue);
 
 impl RequestId {
     pub fn as_str(&self) -> &str {
         self.0.to_str().unwrap_or("")
+    }
+
+    /// The incoming id if well-formed, else a new UUID.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let id = headers
+            .get(&HEADER)
+            .filter(|v| v.to_str().is_ok_and(is_well_formed))
+            .cloned()
+            .unwrap_or_else(|| {
+                HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                    .expect("a UUID is a valid header value")
+            });
+        Self(id)
     }
 }
 
@@ -24,23 +35,6 @@ pub fn is_well_formed(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
-
-pub async fn request_id(mut req: Request, next: Next) -> Response {
-    let id = req
-        .headers()
-        .get(&HEADER)
-        .filter(|v| v.to_str().is_ok_and(is_well_formed))
-        .cloned()
-        .unwrap_or_else(|| {
-            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                .expect("a UUID is a valid header value")
-        });
-    req.headers_mut().insert(HEADER.clone(), id.clone());
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(req).await;
-    response.headers_mut().insert(HEADER.clone(), id);
-    response
 }
 
 #[cfg(test)]
