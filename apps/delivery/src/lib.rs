@@ -44,6 +44,13 @@ impl Delivery {
             tz: ctx.tz(),
             lock_ttl: Duration::from_secs(ctx.settings.get_or("lock_seconds", 300u64)?),
             max_range_days: ctx.settings.get_or("max_range_days", 92i64)?,
+            list_cache: platform::cache::TopicCache::new(
+                &ctx.hub,
+                service::LIVE_TOPIC,
+                ctx.settings.get_or("list_cache_bytes", 64usize << 20)?,
+                Duration::from_secs(ctx.settings.get_or("list_cache_seconds", 60u64)?),
+                ctx.shutdown.clone(),
+            ),
         })
     }
 }
@@ -86,14 +93,14 @@ impl App for Delivery {
     }
 
     fn router(&self, ctx: AppContext) -> Result<Router, BoxError> {
-        let state = AppState {
+        let state = AppState(std::sync::Arc::new(routes::State {
             svc: Self::service(&ctx)?,
             jwt: ctx.jwt_keys(ACCESS_TTL)?,
             refresh: ctx.refresh_tokens(REFRESH_DAYS)?,
             passwords: ctx.passwords.clone(),
             shutdown: ctx.shutdown.clone(),
             metrics: ctx.metrics.clone(),
-        };
+        }));
         Ok(Router::new()
             .route("/auth/login", post(auth::login))
             .route("/auth/refresh", post(auth::refresh))

@@ -131,3 +131,37 @@ async fn multi_instance_a_rate_limit_holds_across_instances() {
     assert_error(&one.get("/health", None).await, 429, "RATE_LIMITED");
     assert_error(&two.get("/health", None).await, 429, "RATE_LIMITED");
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL + Redis (CI runs it)"]
+async fn multi_instance_a_change_on_one_invalidates_the_others_list() {
+    require_shared_backends();
+    let one = server().await;
+    let two = one.peer().await;
+    let alice = login(&one, "alice").await;
+    let id = create_order(&one, &alice, "MI-3").await;
+    let range = json!({"start_date": day(0), "end_date": day(0)});
+    let before = two.post("/dashboard/list", Some(&alice), &range).await;
+    assert_eq!(before.body["data"]["items"][0]["status"], json!("WAITING"));
+    one.patch(
+        &format!("/dashboard/{id}/status"),
+        Some(&alice),
+        &json!({"status": "CANCEL"}),
+    )
+    .await;
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = two.post("/dashboard/list", Some(&alice), &range).await.body["data"]["items"][0]["status"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if seen == "CANCEL" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        seen, "CANCEL",
+        "instance two's cached list was invalidated through Redis"
+    );
+}

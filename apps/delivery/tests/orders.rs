@@ -834,3 +834,46 @@ async fn delete_is_admin_only_and_takes_remarks_and_locks_along() {
     // The order number is free again.
     create_order(&s, &alice, "D-1").await;
 }
+
+/// The list reply is cached; every change must show on the writer's next list.
+#[tokio::test]
+async fn list_reflects_every_change_at_once() {
+    let s = server().await;
+    let t = login(&s, "alice").await;
+    let range = json!({"start_date": day(0), "end_date": day(0)});
+    let id = create_order(&s, &t, "C-1").await;
+    let first = s.post("/dashboard/list", Some(&t), &range).await;
+    assert_eq!(first.body["data"]["items"][0]["status"], json!("WAITING"));
+    // Same request again: served from the cache, identical.
+    assert_eq!(
+        s.post("/dashboard/list", Some(&t), &range).await.body,
+        first.body
+    );
+    s.patch(
+        &format!("/dashboard/{id}/status"),
+        Some(&t),
+        &json!({"status": "IN_PROGRESS"}),
+    )
+    .await;
+    // The writer's own next read sees its write: local writes invalidate at once.
+    let r = s.post("/dashboard/list", Some(&t), &range).await;
+    assert_eq!(r.body["data"]["items"][0]["status"], json!("IN_PROGRESS"));
+    create_order(&s, &t, "C-2").await;
+    let r = s.post("/dashboard/list", Some(&t), &range).await;
+    assert_eq!(r.body["data"]["items"].as_array().unwrap().len(), 2);
+    s.post(
+        &format!("/dashboard/{id}/remarks"),
+        Some(&t),
+        &json!({"content": "x"}),
+    )
+    .await;
+    let admin = login(&s, "admin").await;
+    s.delete(
+        "/dashboard",
+        Some(&admin),
+        Some(&json!({"dashboard_ids": [id]})),
+    )
+    .await;
+    let r = s.post("/dashboard/list", Some(&t), &range).await;
+    assert_eq!(r.body["data"]["items"].as_array().unwrap().len(), 1);
+}

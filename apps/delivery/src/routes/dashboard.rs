@@ -1,6 +1,8 @@
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use platform::ApiError;
 use platform::auth::{Auth, Authorized};
 use platform::extract::{AppJson, AppPath, AppQuery};
@@ -15,12 +17,42 @@ use crate::service::orders::{
 
 type Res<T> = Result<Json<Reply<T>>, ApiError>;
 
+/// The month view is what every operator's screen polls: the serialized reply is
+/// cached until the next change anywhere (see `platform::cache`).
 pub async fn list(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
     AppJson(req): AppJson<ListRequest>,
-) -> Res<ListData> {
-    Ok(ok("데이터를 조회했습니다", s.svc.list(&req).await?))
+) -> Result<Response, ApiError> {
+    let key = format!(
+        "{}|{}|{:?}",
+        req.start_date.trim(),
+        req.end_date.trim(),
+        req.filters()
+    );
+    let bytes = match s.svc.list_cache.get(&key) {
+        Some(bytes) => bytes,
+        None => {
+            let ticket = s.svc.list_cache.ticket();
+            let data: ListData = s.svc.list(&req).await?;
+            let reply = Reply {
+                success: true,
+                message: "데이터를 조회했습니다",
+                data: Some(data),
+            };
+            let bytes = Bytes::from(serde_json::to_vec(&reply).map_err(ApiError::internal)?);
+            s.svc.list_cache.put(ticket, key, bytes.clone());
+            bytes
+        }
+    };
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The detail repeats `is_locked` and `lock_info` at the top level (seed IV §1.2).

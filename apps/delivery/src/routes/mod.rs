@@ -15,8 +15,18 @@ use serde::Serialize;
 use crate::model::{Claims as DeliveryClaims, Role, UserClaims};
 use crate::service::Service;
 
+/// Handler state: cloned for every request, so one `Arc` behind.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(pub std::sync::Arc<State>);
+
+impl std::ops::Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+pub struct State {
     pub svc: Service,
     pub jwt: JwtKeys,
     pub refresh: RefreshTokens,
@@ -27,7 +37,7 @@ pub struct AppState {
 
 impl FromRef<AppState> for JwtKeys {
     fn from_ref(s: &AppState) -> Self {
-        s.jwt.clone()
+        s.0.jwt.clone()
     }
 }
 

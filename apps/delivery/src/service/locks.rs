@@ -33,7 +33,7 @@ impl Service {
         Ok(live(store::locks::get(&self.db, id).await?, Utc::now()))
     }
 
-    /// Takes (or renews) the lock of one order.
+    /// Takes (or renews) the lock of one order: one statement on the fast path.
     pub async fn acquire(
         &self,
         id: i64,
@@ -42,23 +42,20 @@ impl Service {
     ) -> Result<LockInfo, ApiError> {
         let now = Utc::now();
         let expires_at = self.expiry(now);
-        let mut tx = self.db.begin().await?;
-        if store::orders::existing(&mut tx, &[id]).await?.is_empty() {
-            return Err(errors::not_found(&[id]));
+        match store::locks::take(&self.db, id, user, lock_type, now, expires_at).await? {
+            store::locks::Take::Taken => {}
+            store::locks::Take::NoSuchOrder => return Err(errors::not_found(&[id])),
+            store::locks::Take::HeldByOther => {
+                return Err(match self.live_lock(id).await? {
+                    Some(h) => errors::locked(&LockInfo::new(&h, self.tz), &[id]),
+                    // Released between the two statements: the caller may simply retry.
+                    None => ApiError::new(
+                        platform::ErrorKind::Locked,
+                        "잠금 경합이 발생했습니다. 다시 시도하세요",
+                    ),
+                });
+            }
         }
-        if !store::locks::try_take(&mut tx, id, user, lock_type, now, expires_at).await? {
-            let holder = store::locks::get_many(&mut tx, &[id]).await?;
-            tx.rollback().await?;
-            return Err(match holder.first() {
-                Some(h) => errors::locked(&LockInfo::new(h, self.tz), &[id]),
-                // Released between the two statements: the caller may simply retry.
-                None => ApiError::new(
-                    platform::ErrorKind::Locked,
-                    "잠금 경합이 발생했습니다. 다시 시도하세요",
-                ),
-            });
-        }
-        tx.commit().await?;
         let info = LockInfo::new(
             &LockRow {
                 dashboard_id: id,
@@ -75,32 +72,34 @@ impl Service {
     /// Releases one order's lock: its holder or an admin; no lock is fine.
     pub async fn release(&self, id: i64, claims: &Claims) -> Result<(), ApiError> {
         let now = Utc::now();
-        let mut tx = self.db.begin().await?;
-        let current = live(store::locks::get_many(&mut tx, &[id]).await?.pop(), now);
-        match current {
-            Some(l) if l.locked_by != claims.sub && !is_admin(claims) => {
-                tx.rollback().await?;
-                return Err(ApiError::forbidden(format!(
+        let holder = if is_admin(claims) {
+            None
+        } else {
+            Some(claims.sub.as_str())
+        };
+        match store::locks::delete(&self.db, id, holder, now).await? {
+            Some(expires_at) => {
+                if expires_at > now {
+                    self.publish(
+                        "lock.released",
+                        serde_json::json!({"dashboard_id": id, "released_by": claims.sub}),
+                    )
+                    .await;
+                }
+                Ok(())
+            }
+            None => match self.live_lock(id).await? {
+                Some(l) if l.locked_by != claims.sub => Err(ApiError::forbidden(format!(
                     "{} 사용자의 잠금은 해제할 수 없습니다",
                     l.locked_by
                 ))
                 .with_extra(
                     "lock_info",
                     serde_json::to_value(LockInfo::new(&l, self.tz)).unwrap_or_default(),
-                ));
-            }
-            _ => {}
+                )),
+                _ => Ok(()),
+            },
         }
-        let released = store::locks::release(&mut tx, &[id], None).await?;
-        tx.commit().await?;
-        if released > 0 && current.is_some() {
-            self.publish(
-                "lock.released",
-                serde_json::json!({"dashboard_id": id, "released_by": claims.sub}),
-            )
-            .await;
-        }
-        Ok(())
     }
 
     pub async fn lock_status(&self, id: i64, user: &str) -> Result<LockStatus, ApiError> {

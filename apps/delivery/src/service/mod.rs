@@ -28,6 +28,9 @@ pub struct Service {
     pub tz: Tz,
     pub lock_ttl: Duration,
     pub max_range_days: i64,
+    /// Serialized `/dashboard/list` replies: emptied by this instance's writes at
+    /// once, and by every live-view event (so by other instances' writes too).
+    pub list_cache: platform::cache::TopicCache,
 }
 
 /// The delivery-specific errors of the spec's table.
@@ -115,6 +118,9 @@ impl Service {
     /// Tells every live view, on every instance. A failure to publish never fails the
     /// change that caused it.
     pub async fn publish<T: Serialize>(&self, kind: &str, data: T) {
+        if kind.starts_with("dashboard.") {
+            self.list_cache.invalidate();
+        }
         let text = match serde_json::to_string(&Event { kind, data }) {
             Ok(t) => t,
             Err(e) => {

@@ -194,12 +194,26 @@ impl Service {
     }
 
     pub async fn detail(&self, id: i64) -> Result<Detail, ApiError> {
-        let order = store::orders::get(&self.db, id)
+        let row = store::orders::get_with_lock(&self.db, id)
             .await?
             .ok_or_else(|| errors::not_found(&[id]))?;
+        let lock = match (
+            row.lock_by,
+            row.lock_type.and_then(|t| t.parse().ok()),
+            row.lock_expires_at,
+        ) {
+            (Some(locked_by), Some(lock_type), Some(expires_at)) if expires_at > Utc::now() => {
+                Some(crate::model::LockRow {
+                    dashboard_id: id,
+                    locked_by,
+                    lock_type,
+                    expires_at,
+                })
+            }
+            _ => None,
+        };
         let remarks = store::remarks::for_order(&self.db, id).await?;
-        let lock = self.live_lock(id).await?;
-        Ok(Detail::new(order, remarks, lock.as_ref(), self.tz))
+        Ok(Detail::new(row.order, remarks, lock.as_ref(), self.tz))
     }
 
     pub async fn create(&self, req: CreateRequest, claims: &Claims) -> Result<Detail, ApiError> {

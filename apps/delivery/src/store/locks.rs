@@ -91,3 +91,82 @@ pub async fn release(tx: &mut Tx, ids: &[i64], user: Option<&str>) -> Result<u64
     });
     Ok(deleted)
 }
+
+/// The outcome of [`take`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    Taken,
+    HeldByOther,
+    NoSuchOrder,
+}
+
+/// [`try_take`] as one autocommitted statement (the explicit lock endpoint): the
+/// order's existence is checked by the foreign key, not by a separate query.
+pub async fn take(
+    db: &Db,
+    id: i64,
+    user: &str,
+    lock_type: LockType,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Take, sqlx::Error> {
+    let result: Result<Option<(i64,)>, sqlx::Error> = on_pool!(db.writer(), |p| {
+        sqlx::query_as(
+            "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (dashboard_id) DO UPDATE SET
+                 locked_by = excluded.locked_by,
+                 lock_type = excluded.lock_type,
+                 acquired_at = excluded.acquired_at,
+                 expires_at = excluded.expires_at
+             WHERE dashboard_locks.locked_by = excluded.locked_by
+                OR dashboard_locks.expires_at <= excluded.acquired_at
+             RETURNING dashboard_id",
+        )
+        .bind(id)
+        .bind(user)
+        .bind(lock_type.as_str())
+        .bind(now)
+        .bind(expires_at)
+        .fetch_optional(p)
+        .await
+    });
+    match result {
+        Ok(Some(_)) => Ok(Take::Taken),
+        Ok(None) => Ok(Take::HeldByOther),
+        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Ok(Take::NoSuchOrder),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes the lock if `user` holds it or it has expired (`user` = `None`: whoever
+/// holds it). Returns the deleted lock's expiry.
+pub async fn delete(
+    db: &Db,
+    id: i64,
+    user: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let row: Option<(DateTime<Utc>,)> = on_pool!(db.writer(), |p| match user {
+        Some(u) => {
+            sqlx::query_as(
+                "DELETE FROM dashboard_locks
+                 WHERE dashboard_id = $1 AND (locked_by = $2 OR expires_at <= $3) RETURNING expires_at",
+            )
+            .bind(id)
+            .bind(u)
+            .bind(now)
+            .fetch_optional(p)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "DELETE FROM dashboard_locks WHERE dashboard_id = $1 RETURNING expires_at",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+        }
+    });
+    Ok(row.map(|r| r.0))
+}

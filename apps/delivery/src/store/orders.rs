@@ -117,6 +117,33 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
         .await)
 }
 
+/// An order with its lock row (live or not), in one query.
+#[derive(Debug, sqlx::FromRow)]
+pub struct OrderWithLock {
+    #[sqlx(flatten)]
+    pub order: OrderRow,
+    pub lock_by: Option<String>,
+    pub lock_type: Option<String>,
+    pub lock_expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn get_with_lock(db: &Db, id: i64) -> Result<Option<OrderWithLock>, sqlx::Error> {
+    let columns = ORDER_COLUMNS
+        .split(", ")
+        .map(|c| format!("o.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns}, l.locked_by AS lock_by, l.lock_type AS lock_type, l.expires_at AS lock_expires_at
+         FROM dashboards o LEFT JOIN dashboard_locks l ON l.dashboard_id = o.dashboard_id
+         WHERE o.dashboard_id = $1"
+    );
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+}
+
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM dashboards WHERE dashboard_id = $1");
     on_tx!(tx, |c| sqlx::query_as(&sql)

@@ -28,8 +28,11 @@ impl<T> Claims<T> {
     }
 }
 
+/// Shared keys: cloned into every request's extractor, so one `Arc` behind.
 #[derive(Clone)]
-pub struct JwtKeys {
+pub struct JwtKeys(std::sync::Arc<Keys>);
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -39,7 +42,7 @@ pub struct JwtKeys {
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtKeys")
-            .field("ttl", &self.ttl)
+            .field("ttl", &self.0.ttl)
             .finish_non_exhaustive()
     }
 }
@@ -50,16 +53,16 @@ impl JwtKeys {
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
-        Self {
+        Self(std::sync::Arc::new(Keys {
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
             ttl,
-        }
+        }))
     }
 
     pub fn ttl(&self) -> Duration {
-        self.ttl
+        self.0.ttl
     }
 
     pub fn issue<T: Serialize + Clone>(
@@ -71,17 +74,17 @@ impl JwtKeys {
         let claims = Claims {
             sub: sub.to_owned(),
             iat: now,
-            exp: now + self.ttl.as_secs() as i64,
+            exp: now + self.0.ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().simple().to_string(),
             extra,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
             .map_err(ApiError::internal)?;
         Ok((token, claims))
     }
 
     pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, AuthFailure> {
-        jsonwebtoken::decode::<Claims<T>>(token, &self.decoding, &self.validation)
+        jsonwebtoken::decode::<Claims<T>>(token, &self.0.decoding, &self.0.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => AuthFailure::Expired,
@@ -144,7 +147,7 @@ mod tests {
             extra: Extra { role: "x".into() },
         };
         let token =
-            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &k.encoding).unwrap();
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &k.0.encoding).unwrap();
         assert_eq!(k.verify::<Extra>(&token).unwrap_err(), AuthFailure::Expired);
     }
 

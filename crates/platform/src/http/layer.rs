@@ -92,7 +92,8 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     let headers = response.headers_mut();
     set_headers(headers, decision, &request_id);
     let elapsed = start.elapsed();
-    if let Ok(v) = HeaderValue::from_str(&format!("{:.3}ms", elapsed.as_secs_f64() * 1000.0)) {
+    let micros = elapsed.as_micros();
+    if let Ok(v) = HeaderValue::from_str(&format!("{}.{:03}ms", micros / 1000, micros % 1000)) {
         headers.insert(HeaderName::from_static("x-response-time"), v);
     }
     let status = response.status().as_u16();
