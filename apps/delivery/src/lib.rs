@@ -51,6 +51,9 @@ impl Delivery {
                 Duration::from_secs(ctx.settings.get_or("list_cache_seconds", 60u64)?),
                 ctx.shutdown.clone(),
             ),
+            bulk_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                ctx.settings.get_or("bulk_read_concurrency", 2usize)?.max(1),
+            )),
         })
     }
 }

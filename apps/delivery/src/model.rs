@@ -98,8 +98,9 @@ where
     }
 }
 
-/// An order as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// An order as stored. Field order = [`ORDER_COLUMNS`] (bulk reads decode rows
+/// positionally from JSON arrays).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct OrderRow {
     pub dashboard_id: i64,
     pub order_no: String,
@@ -150,8 +151,9 @@ pub fn region(city: &str, county: &str, district: &str) -> String {
     s
 }
 
-/// A row of `/dashboard/list` and search (seed IV §1.2).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A row of `/dashboard/list` and search (seed IV §1.2). Field order =
+/// [`LIST_COLUMNS`].
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ListRow {
     pub dashboard_id: i64,
     pub order_no: String,

@@ -32,6 +32,10 @@ pub struct Plan {
     /// Requests per connection at most (`usize::MAX`: time-bound only).
     pub max_per_connection: usize,
     pub warmup: Duration,
+    /// Open loop at this many requests/s in total (spread over the connections), with
+    /// latency counted from each request's scheduled time, so a stall is not hidden
+    /// by the requests it delayed. `None`: closed loop, as fast as answers come.
+    pub rate: Option<f64>,
 }
 
 pub fn fixed(target: Target) -> MakeRequest {
@@ -73,15 +77,21 @@ pub async fn run(make: MakeRequest, plan: &Plan) -> anyhow::Result<Summary> {
             duration: plan.warmup,
             max_per_connection: plan.max_per_connection,
             warmup: Duration::ZERO,
+            rate: plan.rate,
         };
         Box::pin(run(make.clone(), &warm)).await?;
     }
     let start = Instant::now();
     let deadline = start + plan.duration;
     let mut tasks = Vec::new();
+    let interval = plan
+        .rate
+        .map(|r| Duration::from_secs_f64(plan.connections as f64 / r.max(0.001)));
     for c in 0..plan.connections {
         let make = make.clone();
         let max = plan.max_per_connection;
+        // Stagger the connections' schedules across one interval.
+        let offset = interval.map(|i| i.mul_f64(c as f64 / plan.connections as f64));
         tasks.push(tokio::spawn(async move {
             let mut samples = Samples::default();
             let first = make(c, 0);
@@ -95,14 +105,37 @@ pub async fn run(make: MakeRequest, plan: &Plan) -> anyhow::Result<Summary> {
             let mut i = 0;
             while i < max && Instant::now() < deadline {
                 let target = make(c, i);
+                let t0 = match (interval, offset) {
+                    (Some(every), Some(offset)) => {
+                        let scheduled = start + offset + every.mul_f64(i as f64);
+                        tokio::time::sleep_until(scheduled.into()).await;
+                        scheduled
+                    }
+                    _ => Instant::now(),
+                };
                 i += 1;
-                let t0 = Instant::now();
+                // The connection must be idle again before the next request.
+                if sender.ready().await.is_err() {
+                    match connect(target.addr).await {
+                        Ok(s) => sender = s,
+                        Err(e) => {
+                            samples.errors += 1;
+                            samples.note(format!("connect: {e}"));
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        }
+                    }
+                }
                 let ok = match sender.send_request(request(&target)).await {
                     Ok(resp) => {
-                        let ok = resp.status().is_success();
-                        ok && resp.into_body().collect().await.is_ok()
+                        let status = resp.status();
+                        match resp.into_body().collect().await {
+                            Ok(_) if status.is_success() => true,
+                            Ok(_) => samples.note(format!("HTTP {status}")),
+                            Err(e) => samples.note(format!("body: {e}")),
+                        }
                     }
-                    Err(_) => false,
+                    Err(e) => samples.note(format!("send: {e}")),
                 };
                 if ok {
                     samples.record(t0.elapsed());

@@ -50,6 +50,9 @@ enum Command {
         /// Run only these scenarios (session, list, detail, lock, excel).
         #[arg(long)]
         only: Vec<String>,
+        /// Also run detail and lock open-loop at this total rate (req/s).
+        #[arg(long)]
+        rate: Option<f64>,
     },
     /// Generic closed-loop HTTP load.
     Http {
@@ -67,6 +70,9 @@ enum Command {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Open loop at this total rate (req/s) instead of as fast as possible.
+        #[arg(long)]
+        rate: Option<f64>,
     },
 }
 
@@ -104,6 +110,7 @@ fn main() -> anyhow::Result<()> {
                 excel_runs,
                 max_id,
                 only,
+                rate,
             } => {
                 scenarios::run(&scenarios::Options {
                     addr,
@@ -112,6 +119,7 @@ fn main() -> anyhow::Result<()> {
                     excel_runs,
                     max_id,
                     only,
+                    rate,
                 })
                 .await
             }
@@ -123,6 +131,7 @@ fn main() -> anyhow::Result<()> {
                 body,
                 connections,
                 seconds,
+                rate,
             } => {
                 anyhow::ensure!(
                     addr.ip().is_loopback(),
@@ -140,6 +149,7 @@ fn main() -> anyhow::Result<()> {
                     duration: Duration::from_secs(seconds.clamp(1, 300)),
                     max_per_connection: usize::MAX,
                     warmup: Duration::from_secs(1),
+                    rate,
                 };
                 load::run(load::fixed(target), &plan)
                     .await?

@@ -19,6 +19,8 @@ pub struct Options {
     pub excel_runs: usize,
     pub max_id: i64,
     pub only: Vec<String>,
+    /// Also measure detail and lock latency at this fixed offered rate (req/s).
+    pub rate: Option<f64>,
 }
 
 fn target(
@@ -89,6 +91,11 @@ pub async fn run(o: &Options) -> anyhow::Result<()> {
         duration: o.duration,
         max_per_connection: usize::MAX,
         warmup: Duration::from_secs(1),
+        rate: None,
+    };
+    let paced = |connections, rate| Plan {
+        rate: Some(rate),
+        ..plan(connections)
     };
 
     if wants("session") {
@@ -145,7 +152,14 @@ pub async fn run(o: &Options) -> anyhow::Result<()> {
                 None,
             )
         });
-        load::run(make, &plan(64)).await?.print("detail c=64");
+        load::run(make.clone(), &plan(64))
+            .await?
+            .print("detail c=64");
+        if let Some(rate) = o.rate {
+            load::run(make, &paced(64, rate))
+                .await?
+                .print(&format!("detail c=64 @{rate}/s"));
+        }
         report_rss(o.server_pid, "after detail");
     }
 
@@ -167,9 +181,14 @@ pub async fn run(o: &Options) -> anyhow::Result<()> {
                 target(addr, Method::DELETE, &path, Some(&token), None)
             }
         });
-        let s = load::run(make, &plan(64)).await?;
+        let s = load::run(make.clone(), &plan(64)).await?;
         s.print("lock acquire|release c=64");
         println!("{:<28} {:>10.0} cycles/s", "", s.rps() / 2.0);
+        if let Some(rate) = o.rate {
+            load::run(make, &paced(64, rate))
+                .await?
+                .print(&format!("lock a|r c=64 @{rate}/s"));
+        }
         report_rss(o.server_pid, "after locks");
     }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 pub struct Samples {
     micros: Vec<u32>,
     pub errors: u64,
+    /// The first error seen, to tell what went wrong.
+    pub first_error: Option<String>,
 }
 
 impl Samples {
@@ -13,9 +15,18 @@ impl Samples {
         self.micros.push(d.as_micros().min(u32::MAX as u128) as u32);
     }
 
+    /// Remembers an error's description; returns `false` (not a success).
+    pub fn note(&mut self, what: String) -> bool {
+        self.first_error.get_or_insert(what);
+        false
+    }
+
     pub fn merge(&mut self, other: Samples) {
         self.micros.extend(other.micros);
         self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
     }
 
     pub fn summary(mut self, elapsed: Duration) -> Summary {
@@ -34,6 +45,7 @@ impl Samples {
             p50_ms: pick(0.50),
             p99_ms: pick(0.99),
             max_ms: self.micros.last().map_or(0.0, |m| *m as f64 / 1000.0),
+            first_error: self.first_error,
         }
     }
 }
@@ -45,6 +57,7 @@ pub struct Summary {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    pub first_error: Option<String>,
 }
 
 impl Summary {
@@ -62,6 +75,9 @@ impl Summary {
             self.max_ms,
             self.errors
         );
+        if let Some(e) = &self.first_error {
+            println!("{:<28} first error: {e}", "");
+        }
     }
 }
 

@@ -33,6 +33,23 @@ pub async fn list(
     let bytes = match s.svc.list_cache.get(&key) {
         Some(bytes) => bytes,
         None => {
+            let _permit = s
+                .svc
+                .bulk_reads
+                .acquire()
+                .await
+                .map_err(ApiError::internal)?;
+            // Another request may have filled it while this one waited.
+            if let Some(bytes) = s.svc.list_cache.get(&key) {
+                return Ok((
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    bytes,
+                )
+                    .into_response());
+            }
             let ticket = s.svc.list_cache.ticket();
             let data: ListData = s.svc.list(&req).await?;
             let reply = Reply {

@@ -48,6 +48,11 @@ pub struct Export {
 impl Service {
     pub async fn export_excel(&self, req: &ListRequest) -> Result<Export, ApiError> {
         let (start, end, from, to) = self.day_range(&req.start_date, &req.end_date)?;
+        let _permit = self
+            .bulk_reads
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
         let orders = store::orders::export(&self.db, from, to, &req.filters()).await?;
         let tz = self.tz;
         let rows = orders.len();

@@ -31,6 +31,10 @@ pub struct Service {
     /// Serialized `/dashboard/list` replies: emptied by this instance's writes at
     /// once, and by every live-view event (so by other instances' writes too).
     pub list_cache: platform::cache::TopicCache,
+    /// Bulk reads (an uncached month list, an export) hold tens of MB while they
+    /// run; at most this many run at once, the rest wait, so memory stays bounded
+    /// and concurrent misses of the same list are computed once.
+    pub bulk_reads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// The delivery-specific errors of the spec's table.

@@ -211,22 +211,7 @@ pub async fn list(
     to: DateTime<Utc>,
     f: &Filters,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
-        filter_sql(3)
-    );
-    let [a, b, c, d] = filter_values(f);
-    on_pool!(db.reader(), |p| {
-        sqlx::query_as(&sql)
-            .bind(from)
-            .bind(to)
-            .bind(a)
-            .bind(b)
-            .bind(c)
-            .bind(d)
-            .fetch_all(p)
-            .await
-    })
+    bulk(db, LIST_COLUMNS, from, to, f).await
 }
 
 /// Full orders whose ETA is in `[from, to)`, by ETA (the Excel export).
@@ -236,12 +221,24 @@ pub async fn export(
     to: DateTime<Utc>,
     f: &Filters,
 ) -> Result<Vec<OrderRow>, sqlx::Error> {
+    bulk(db, ORDER_COLUMNS, from, to, f).await
+}
+
+/// The rows of an ETA range as one JSON document (see `Db::json_rows`).
+async fn bulk<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    columns: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    f: &Filters,
+) -> Result<Vec<T>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
+        "SELECT {} FROM dashboards WHERE eta >= $1 AND eta < $2{}",
+        db.json_rows(columns, "eta, dashboard_id"),
         filter_sql(3)
     );
     let [a, b, c, d] = filter_values(f);
-    on_pool!(db.reader(), |p| {
+    let (json,): (String,) = on_pool!(db.reader(), |p| {
         sqlx::query_as(&sql)
             .bind(from)
             .bind(to)
@@ -249,9 +246,10 @@ pub async fn export(
             .bind(b)
             .bind(c)
             .bind(d)
-            .fetch_all(p)
-            .await
-    })
+            .fetch_one(p)
+            .await?
+    });
+    serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// Oldest and latest ETA (or creation time) in the store.
