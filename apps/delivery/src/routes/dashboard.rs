@@ -32,35 +32,7 @@ pub async fn list(
     );
     let bytes = match s.svc.list_cache.get(&key) {
         Some(bytes) => bytes,
-        None => {
-            let _permit = s
-                .svc
-                .bulk_reads
-                .acquire()
-                .await
-                .map_err(ApiError::internal)?;
-            // Another request may have filled it while this one waited.
-            if let Some(bytes) = s.svc.list_cache.get(&key) {
-                return Ok((
-                    [(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/json"),
-                    )],
-                    bytes,
-                )
-                    .into_response());
-            }
-            let ticket = s.svc.list_cache.ticket();
-            let data: ListData = s.svc.list(&req).await?;
-            let reply = Reply {
-                success: true,
-                message: "데이터를 조회했습니다",
-                data: Some(data),
-            };
-            let bytes = Bytes::from(serde_json::to_vec(&reply).map_err(ApiError::internal)?);
-            s.svc.list_cache.put(ticket, key, bytes.clone());
-            bytes
-        }
+        None => list_uncached(&s, &req, key).await?,
     };
     Ok((
         [(
@@ -70,6 +42,29 @@ pub async fn list(
         bytes,
     )
         .into_response())
+}
+
+async fn list_uncached(s: &AppState, req: &ListRequest, key: String) -> Result<Bytes, ApiError> {
+    let _permit = s
+        .svc
+        .bulk_reads
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
+    // Another request may have filled it while this one waited.
+    if let Some(bytes) = s.svc.list_cache.get(&key) {
+        return Ok(bytes);
+    }
+    let ticket = s.svc.list_cache.ticket();
+    let data: ListData = s.svc.list(req).await?;
+    let reply = Reply {
+        success: true,
+        message: "데이터를 조회했습니다",
+        data: Some(data),
+    };
+    let bytes = Bytes::from(serde_json::to_vec(&reply).map_err(ApiError::internal)?);
+    s.svc.list_cache.put(ticket, key, bytes.clone());
+    Ok(bytes)
 }
 
 /// The detail repeats `is_locked` and `lock_info` at the top level (seed IV §1.2).

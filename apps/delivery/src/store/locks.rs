@@ -7,6 +7,20 @@ use crate::model::{LockRow, LockType};
 
 const COLUMNS: &str = "dashboard_id, locked_by, lock_type, expires_at";
 
+/// Takes or renews a lock unless another user holds a live one. One statement, so
+/// two racing callers cannot both succeed on either engine; no row back = refused.
+const TAKE: &str =
+    "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (dashboard_id) DO UPDATE SET
+         locked_by = excluded.locked_by,
+         lock_type = excluded.lock_type,
+         acquired_at = excluded.acquired_at,
+         expires_at = excluded.expires_at
+     WHERE dashboard_locks.locked_by = excluded.locked_by
+        OR dashboard_locks.expires_at <= excluded.acquired_at
+     RETURNING dashboard_id";
+
 /// The lock row of an order, live or expired.
 pub async fn get(db: &Db, id: i64) -> Result<Option<LockRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM dashboard_locks WHERE dashboard_id = $1");
@@ -42,25 +56,14 @@ pub async fn try_take(
     expires_at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let taken: Option<(i64,)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-            "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (dashboard_id) DO UPDATE SET
-                 locked_by = excluded.locked_by,
-                 lock_type = excluded.lock_type,
-                 acquired_at = excluded.acquired_at,
-                 expires_at = excluded.expires_at
-             WHERE dashboard_locks.locked_by = excluded.locked_by
-                OR dashboard_locks.expires_at <= excluded.acquired_at
-             RETURNING dashboard_id",
-        )
-        .bind(id)
-        .bind(user)
-        .bind(lock_type.as_str())
-        .bind(now)
-        .bind(expires_at)
-        .fetch_optional(&mut *c)
-        .await?
+        sqlx::query_as(TAKE)
+            .bind(id)
+            .bind(user)
+            .bind(lock_type.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .fetch_optional(&mut *c)
+            .await?
     });
     Ok(taken.is_some())
 }
@@ -111,25 +114,14 @@ pub async fn take(
     expires_at: DateTime<Utc>,
 ) -> Result<Take, sqlx::Error> {
     let result: Result<Option<(i64,)>, sqlx::Error> = on_pool!(db.writer(), |p| {
-        sqlx::query_as(
-            "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (dashboard_id) DO UPDATE SET
-                 locked_by = excluded.locked_by,
-                 lock_type = excluded.lock_type,
-                 acquired_at = excluded.acquired_at,
-                 expires_at = excluded.expires_at
-             WHERE dashboard_locks.locked_by = excluded.locked_by
-                OR dashboard_locks.expires_at <= excluded.acquired_at
-             RETURNING dashboard_id",
-        )
-        .bind(id)
-        .bind(user)
-        .bind(lock_type.as_str())
-        .bind(now)
-        .bind(expires_at)
-        .fetch_optional(p)
-        .await
+        sqlx::query_as(TAKE)
+            .bind(id)
+            .bind(user)
+            .bind(lock_type.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .fetch_optional(p)
+            .await
     });
     match result {
         Ok(Some(_)) => Ok(Take::Taken),
