@@ -54,10 +54,6 @@ impl RateLimiter {
         }
     }
 
-    pub fn limit(&self) -> u32 {
-        self.limit
-    }
-
     /// Counts one request of `client` in the current window.
     pub async fn check(&self, client: IpAddr) -> Decision {
         let now = SystemTime::now()

@@ -23,10 +23,6 @@ impl LocalTime {
     pub fn new(at: DateTime<Utc>, tz: Tz) -> Self {
         Self { at, tz }
     }
-
-    pub fn naive(&self) -> NaiveDateTime {
-        self.at.with_timezone(&self.tz).naive_local()
-    }
 }
 
 impl Serialize for LocalTime {

@@ -117,3 +117,16 @@ pub enum Error {
     #[error("more than {limit} headers")]
     TooManyHeaders { limit: usize },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_picks_the_highest_common_version() {
+        assert_eq!(Version::negotiate(Some("1.0,1.1,1.2")), Some(Version::V1_2));
+        assert_eq!(Version::negotiate(Some("1.1, 1.0")), Some(Version::V1_1));
+        assert_eq!(Version::negotiate(None), Some(Version::V1_0));
+        assert_eq!(Version::negotiate(Some("2.0")), None);
+    }
+}

@@ -86,13 +86,3 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     });
     Ok(n)
 }
-
-/// All codes with their city, for generators (demo data, benchmarks).
-pub async fn all_codes(db: &Db) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = on_pool!(db.reader(), |p| {
-        sqlx::query_as("SELECT postal_code FROM postal_codes ORDER BY postal_code")
-            .fetch_all(p)
-            .await?
-    });
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}

@@ -1,6 +1,6 @@
-//! Handler extractors: the caller's verified claims, required or optional, and a
-//! role guard. The token comes from `Authorization: Bearer`, or for WebSocket
-//! upgrades from `?token=` (browsers cannot set headers on a WebSocket).
+//! Handler extractors: the caller's verified claims and a role guard. The token
+//! comes from `Authorization: Bearer`, or for WebSocket upgrades from `?token=`
+//! (browsers cannot set headers on a WebSocket).
 
 use std::marker::PhantomData;
 
@@ -67,28 +67,6 @@ where
         keys.verify::<T>(&token)
             .map(Auth)
             .map_err(|why| ApiError::unauthorized(why, failure_message(why)))
-    }
-}
-
-/// The caller if a token was sent; a bad token is still an error.
-#[derive(Debug, Clone)]
-pub struct MaybeAuth<T>(pub Option<Claims<T>>);
-
-impl<S, T> FromRequestParts<S> for MaybeAuth<T>
-where
-    S: Send + Sync,
-    JwtKeys: FromRef<S>,
-    T: DeserializeOwned + Send + Sync + 'static,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if bearer_token(parts).is_none() {
-            return Ok(MaybeAuth(None));
-        }
-        Auth::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Auth(c)| MaybeAuth(Some(c)))
     }
 }
 

@@ -6,7 +6,7 @@ pub mod jwt;
 pub mod password;
 pub mod refresh;
 
-pub use extract::{Auth, Authorized, MaybeAuth, Role};
+pub use extract::{Auth, Authorized, Role};
 pub use jwt::{Claims, JwtKeys};
 pub use password::Passwords;
 pub use refresh::{IssuedRefresh, RefreshTokens};
