@@ -22,6 +22,7 @@ pub mod server;
 pub mod telemetry;
 pub mod text_enum;
 pub mod time;
+pub mod validate;
 pub mod ws;
 
 #[cfg(feature = "testing")]

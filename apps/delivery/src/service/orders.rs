@@ -1,8 +1,9 @@
 //! Orders ("dashboards"): create, read, edit, status, assignment, remarks, delete.
 
 use chrono::Utc;
+use platform::ApiError;
 use platform::time::LocalTime;
-use platform::{ApiError, FieldError};
+use platform::validate::{FieldErrors, Messages};
 use serde::{Deserialize, Serialize};
 
 use super::transitions::{self, Times};
@@ -103,54 +104,23 @@ pub struct AssignData {
     pub dashboard_ids: Vec<i64>,
 }
 
-/// Collects every field problem of a request before failing it.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
+/// The seed's wording for field problems.
+static MESSAGES: Messages = Messages {
+    summary: "입력값이 올바르지 않습니다",
+    required: "필수 항목입니다",
+    too_long: |max| format!("최대 {max}자입니다"),
+};
 
-impl Problems {
-    fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
+fn problems() -> FieldErrors {
+    FieldErrors::new(&MESSAGES)
+}
 
-    /// Trimmed, required, at most `max` characters.
-    fn text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let v = value.trim();
-        if v.is_empty() {
-            self.add(field, "필수 항목입니다");
-        } else if v.chars().count() > max {
-            self.add(field, format!("최대 {max}자입니다"));
-        }
-        v.to_owned()
-    }
-
-    /// Optional: empty means none.
-    fn optional(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-        if v.chars().count() > max {
-            self.add(field, format!("최대 {max}자입니다"));
-        }
-        Some(v.to_owned())
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            let message = self
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ");
-            Err(ApiError::validation(
-                format!("입력값이 올바르지 않습니다 ({message})"),
-                self.0,
-            ))
-        }
-    }
+/// A remark's text: required, at most 2,000 characters.
+fn remark_content(content: &str) -> Result<String, ApiError> {
+    let mut p = problems();
+    let content = p.text("content", content, 2000);
+    p.finish()?;
+    Ok(content)
 }
 
 /// 5 digits; a 4-digit code is left-padded with `0`.
@@ -217,7 +187,7 @@ impl Service {
     }
 
     pub async fn create(&self, req: CreateRequest, claims: &Claims) -> Result<Detail, ApiError> {
-        let mut p = Problems::default();
+        let mut p = problems();
         let order_no = p.text("order_no", &req.order_no, 50);
         let sla = p.text("sla", &req.sla, 50);
         let address = p.text("address", &req.address, 500);
@@ -337,7 +307,7 @@ impl Service {
     }
 
     async fn apply_fields(&self, o: &mut OrderRow, req: FieldsRequest) -> Result<(), ApiError> {
-        let mut p = Problems::default();
+        let mut p = problems();
         if let Some(v) = &req.eta {
             match platform::time::parse_local(v, self.tz) {
                 Some(eta) => o.eta = eta,
@@ -437,7 +407,7 @@ impl Service {
         driver_contact: Option<&str>,
         claims: &Claims,
     ) -> Result<AssignData, ApiError> {
-        let mut p = Problems::default();
+        let mut p = problems();
         if ids.is_empty() {
             p.add("dashboard_ids", "하나 이상의 주문이 필요합니다");
         } else if ids.len() > MAX_BATCH {
@@ -507,9 +477,7 @@ impl Service {
         content: &str,
         claims: &Claims,
     ) -> Result<Remark, ApiError> {
-        let mut p = Problems::default();
-        let content = p.text("content", content, 2000);
-        p.finish()?;
+        let content = remark_content(content)?;
         let row = self
             .with_locks(&[id], &claims.sub, LockType::Remark, async || {
                 let mut tx = self.db.begin().await?;
@@ -531,9 +499,7 @@ impl Service {
         content: &str,
         claims: &Claims,
     ) -> Result<Remark, ApiError> {
-        let mut p = Problems::default();
-        let content = p.text("content", content, 2000);
-        p.finish()?;
+        let content = remark_content(content)?;
         let row = self
             .with_locks(&[id], &claims.sub, LockType::Remark, async || {
                 let mut tx = self.db.begin().await?;

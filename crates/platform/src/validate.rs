@@ -1,0 +1,101 @@
+//! Validation at the edge: collect every field problem of a request, then fail once
+//! with a 422 that names each field. The wording is the app's (its seed's language).
+
+use crate::error::{ApiError, FieldError};
+
+/// An app's wording for the common problems.
+pub struct Messages {
+    /// Prefix of the summary message, e.g. "invalid input".
+    pub summary: &'static str,
+    pub required: &'static str,
+    pub too_long: fn(usize) -> String,
+}
+
+/// The problems found so far in one request.
+pub struct FieldErrors {
+    errors: Vec<FieldError>,
+    messages: &'static Messages,
+}
+
+impl FieldErrors {
+    pub fn new(messages: &'static Messages) -> Self {
+        Self {
+            errors: Vec::new(),
+            messages,
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Trimmed, required, at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, self.messages.required);
+        } else if v.chars().count() > max {
+            self.add(field, (self.messages.too_long)(max));
+        }
+        v.to_owned()
+    }
+
+    /// Optional: absent or blank means none; else at most `max` characters.
+    pub fn optional(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+        if v.chars().count() > max {
+            self.add(field, (self.messages.too_long)(max));
+        }
+        Some(v.to_owned())
+    }
+
+    /// `Ok` if nothing was found, else one 422 with every field's problem.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        let listed = self
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(ApiError::validation(
+            format!("{} ({listed})", self.messages.summary),
+            self.errors,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    static EN: Messages = Messages {
+        summary: "invalid input",
+        required: "required",
+        too_long: |max| format!("at most {max} characters"),
+    };
+
+    #[test]
+    fn collects_every_problem_then_fails_once() {
+        let mut p = FieldErrors::new(&EN);
+        assert_eq!(p.text("name", "  ok  ", 10), "ok");
+        p.text("title", " ", 10);
+        p.optional("note", Some("abcdef"), 3);
+        assert_eq!(p.optional("blank", Some("  "), 3), None);
+        let err = p.finish().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        let fields: Vec<&str> = err.details().iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["title", "note"]);
+        assert!(
+            err.message
+                .starts_with("invalid input (title: required; note: at most 3")
+        );
+        assert!(FieldErrors::new(&EN).finish().is_ok());
+    }
+}
