@@ -16,6 +16,8 @@ use crate::error::{ApiError, AuthFailure, ErrorKind};
 pub enum EnvelopeStyle {
     /// `{"success": false, "message", "error_code", "timestamp" (naive local)}`, seed 001.
     Delivery,
+    /// `{"code", "message", "timestamp" (naive local), "details"?}`, seed 004 (Spring).
+    Chat,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +46,24 @@ impl Envelope {
                 ErrorKind::RateLimited { .. } => "RATE_LIMITED",
                 ErrorKind::Timeout | ErrorKind::Internal => "SERVER_ERROR",
             },
+            // The seed's own codes where it has them: AUTH_FAILED for a failed
+            // authentication, UNAUTHORIZED for "no access to this room".
+            EnvelopeStyle::Chat => match kind {
+                ErrorKind::BadRequest => "BAD_REQUEST",
+                ErrorKind::Validation => "VALIDATION_ERROR",
+                ErrorKind::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+                ErrorKind::Unauthorized(AuthFailure::Expired) => "TOKEN_EXPIRED",
+                ErrorKind::Unauthorized(_) => "AUTH_FAILED",
+                ErrorKind::Forbidden => "UNAUTHORIZED",
+                ErrorKind::NotFound => "NOT_FOUND",
+                ErrorKind::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+                ErrorKind::Conflict => "CONFLICT",
+                ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+                ErrorKind::Locked => "LOCKED",
+                ErrorKind::RateLimited { .. } => "RATE_LIMITED",
+                ErrorKind::Timeout => "TIMEOUT",
+                ErrorKind::Internal => "INTERNAL_ERROR",
+            },
         }
     }
 
@@ -55,6 +75,22 @@ impl Envelope {
                 body.insert("success".into(), Value::Bool(false));
                 body.insert("message".into(), Value::String(err.message.to_string()));
                 body.insert("error_code".into(), Value::String(code.into()));
+                body.insert(
+                    "timestamp".into(),
+                    Value::String(crate::time::local_naive(Utc::now(), self.tz)),
+                );
+                if !err.details().is_empty() {
+                    body.insert("details".into(), json!(err.details()));
+                }
+                for (k, v) in err.extra() {
+                    body.insert((*k).into(), v.clone());
+                }
+                Value::Object(body)
+            }
+            EnvelopeStyle::Chat => {
+                let mut body = Map::new();
+                body.insert("code".into(), Value::String(code.into()));
+                body.insert("message".into(), Value::String(err.message.to_string()));
                 body.insert(
                     "timestamp".into(),
                     Value::String(crate::time::local_naive(Utc::now(), self.tz)),

@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod objects;
 pub mod ops;
 pub mod ratelimit;
 pub mod realtime;

@@ -5,6 +5,13 @@
 //! (this one included) delivers what it receives, so all subscribers everywhere see
 //! one order per topic. A subscriber whose queue is full is dropped: its stream ends
 //! and the connection that owns it closes, instead of buffering without bound.
+//!
+//! A connection with several subscriptions (a STOMP session) gives them one shared
+//! [`Mailbox`]: one queue per connection, each message tagged with its subscription.
+//!
+//! Presence counts the open connections of a member (a user) in a scope, in process
+//! or in one Redis hash per scope, so "first connection opened" and "last connection
+//! closed" are known across devices and instances.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,12 +41,75 @@ struct Inner {
     next_id: AtomicU64,
     redis: Option<RedisConn>,
     channel_prefix: String,
+    /// `presence:<app>:` under the Redis prefix.
+    presence_prefix: String,
+    /// In-process presence: (scope, member) → open connections.
+    presence: Mutex<HashMap<(String, String), usize>>,
     metrics: Metrics,
 }
 
 struct Subscriber {
     id: u64,
-    tx: mpsc::Sender<Message>,
+    sink: Sink,
+}
+
+enum Sink {
+    /// A [`Subscription`]'s own queue.
+    Own(mpsc::Sender<Message>),
+    /// A connection's shared [`Mailbox`], tagged with the subscription.
+    Mailbox {
+        tx: mpsc::Sender<Tagged>,
+        tag: u64,
+        overflow: CancellationToken,
+    },
+}
+
+/// A message delivered to a [`Mailbox`], with the tag it was attached under.
+#[derive(Debug, Clone)]
+pub struct Tagged {
+    pub tag: u64,
+    pub message: Message,
+}
+
+/// One bounded queue for all the subscriptions of a connection. When it is full the
+/// connection is too slow: every attachment is dropped and [`Mailbox::recv`] ends.
+pub struct Mailbox {
+    tx: mpsc::Sender<Tagged>,
+    rx: mpsc::Receiver<Tagged>,
+    overflow: CancellationToken,
+}
+
+impl Mailbox {
+    /// The next message; `None` once the connection fell behind and was dropped.
+    pub async fn recv(&mut self) -> Option<Tagged> {
+        if self.overflow.is_cancelled() {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            msg = self.rx.recv() => msg,
+            _ = self.overflow.cancelled() => None,
+        }
+    }
+
+    pub fn overflowed(&self) -> bool {
+        self.overflow.is_cancelled()
+    }
+}
+
+/// A topic attached to a [`Mailbox`]. Dropping it detaches.
+pub struct Attachment {
+    topic: String,
+    id: u64,
+    hub: Weak<Inner>,
+}
+
+impl Drop for Attachment {
+    fn drop(&mut self) {
+        if let Some(inner) = self.hub.upgrade() {
+            inner.remove(&self.topic, self.id);
+        }
+    }
 }
 
 /// A subscription to one topic. Dropping it unsubscribes.
@@ -85,15 +155,20 @@ impl Hub {
         metrics: Metrics,
         shutdown: CancellationToken,
     ) -> Result<Self, HubError> {
-        let channel_prefix = match &redis {
-            Some(r) => r.key(&format!("rt:{app}:")),
-            None => String::new(),
+        let (channel_prefix, presence_prefix) = match &redis {
+            Some(r) => (
+                r.key(&format!("rt:{app}:")),
+                r.key(&format!("presence:{app}:")),
+            ),
+            None => (String::new(), String::new()),
         };
         let inner = Arc::new(Inner {
             topics: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             redis: redis.clone(),
             channel_prefix,
+            presence_prefix,
+            presence: Mutex::new(HashMap::new()),
             metrics,
         });
         if let Some(redis) = redis {
@@ -108,19 +183,115 @@ impl Hub {
 
     pub fn subscribe(&self, topic: &str, queue: usize) -> Subscription {
         let (tx, rx) = mpsc::channel(queue.max(1));
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        self.inner
-            .topics
-            .lock()
-            .expect("hub lock poisoned: a subscriber panicked while holding it")
-            .entry(topic.to_owned())
-            .or_default()
-            .push(Subscriber { id, tx });
+        let id = self.inner.add(topic, Sink::Own(tx));
         Subscription {
             rx,
             topic: topic.to_owned(),
             id,
             hub: Arc::downgrade(&self.inner),
+        }
+    }
+
+    /// A queue of `queue` messages shared by the subscriptions of one connection.
+    pub fn mailbox(&self, queue: usize) -> Mailbox {
+        let (tx, rx) = mpsc::channel(queue.max(1));
+        Mailbox {
+            tx,
+            rx,
+            overflow: CancellationToken::new(),
+        }
+    }
+
+    /// Delivers `topic` into `mailbox`, each message tagged with `tag`, until the
+    /// attachment is dropped.
+    pub fn attach(&self, mailbox: &Mailbox, topic: &str, tag: u64) -> Attachment {
+        let id = self.inner.add(
+            topic,
+            Sink::Mailbox {
+                tx: mailbox.tx.clone(),
+                tag,
+                overflow: mailbox.overflow.clone(),
+            },
+        );
+        Attachment {
+            topic: topic.to_owned(),
+            id,
+            hub: Arc::downgrade(&self.inner),
+        }
+    }
+
+    /// Counts one more open connection of `member` in `scope`; `true` if it is the
+    /// member's first, on every instance together.
+    pub async fn presence_join(&self, scope: &str, member: &str) -> Result<bool, HubError> {
+        match &self.inner.redis {
+            Some(redis) => {
+                let n: i64 = redis::cmd("HINCRBY")
+                    .arg(format!("{}{scope}", self.inner.presence_prefix))
+                    .arg(member)
+                    .arg(1)
+                    .query_async(&mut redis.conn())
+                    .await?;
+                Ok(n == 1)
+            }
+            None => {
+                let mut presence = self.inner.presence.lock().expect("presence lock poisoned");
+                let n = presence
+                    .entry((scope.to_owned(), member.to_owned()))
+                    .or_default();
+                *n += 1;
+                Ok(*n == 1)
+            }
+        }
+    }
+
+    /// Counts one open connection of `member` fewer; `true` if it was the last.
+    pub async fn presence_leave(&self, scope: &str, member: &str) -> Result<bool, HubError> {
+        match &self.inner.redis {
+            Some(redis) => {
+                // Decrement and delete at zero in one step, so a join racing a leave
+                // never finds a count that is about to be deleted.
+                let n: i64 = redis::cmd("EVAL")
+                    .arg(PRESENCE_LEAVE)
+                    .arg(1)
+                    .arg(format!("{}{scope}", self.inner.presence_prefix))
+                    .arg(member)
+                    .query_async(&mut redis.conn())
+                    .await?;
+                Ok(n == 0)
+            }
+            None => {
+                let mut presence = self.inner.presence.lock().expect("presence lock poisoned");
+                let key = (scope.to_owned(), member.to_owned());
+                let Some(n) = presence.get_mut(&key) else {
+                    return Ok(false);
+                };
+                *n -= 1;
+                if *n == 0 {
+                    presence.remove(&key);
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Does `member` have an open connection in `scope` anywhere?
+    pub async fn is_present(&self, scope: &str, member: &str) -> Result<bool, HubError> {
+        match &self.inner.redis {
+            Some(redis) => {
+                let n: Option<i64> = redis::cmd("HGET")
+                    .arg(format!("{}{scope}", self.inner.presence_prefix))
+                    .arg(member)
+                    .query_async(&mut redis.conn())
+                    .await?;
+                Ok(n.unwrap_or(0) > 0)
+            }
+            None => Ok(self
+                .inner
+                .presence
+                .lock()
+                .expect("presence lock poisoned")
+                .contains_key(&(scope.to_owned(), member.to_owned()))),
         }
     }
 
@@ -152,23 +323,63 @@ impl Hub {
     }
 }
 
+/// Returns the count left; at zero the field is gone. Never below zero.
+const PRESENCE_LEAVE: &str = "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], -1) \
+if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) return 0 end return n";
+
 impl Inner {
+    fn add(&self, topic: &str, sink: Sink) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.topics
+            .lock()
+            .expect("hub lock poisoned: a subscriber panicked while holding it")
+            .entry(topic.to_owned())
+            .or_default()
+            .push(Subscriber { id, sink });
+        id
+    }
+
     fn deliver(&self, topic: &str, message: Message) {
         let mut topics = self.topics.lock().expect("hub lock poisoned");
         let Some(subscribers) = topics.get_mut(topic) else {
             return;
         };
         let mut delivered = 0u64;
-        subscribers.retain(|s| match s.tx.try_send(message.clone()) {
-            Ok(()) => {
-                delivered += 1;
-                true
+        subscribers.retain(|s| {
+            let sent = match &s.sink {
+                Sink::Own(tx) => tx.try_send(message.clone()).map_err(|e| match e {
+                    mpsc::error::TrySendError::Full(_) => true,
+                    mpsc::error::TrySendError::Closed(_) => false,
+                }),
+                Sink::Mailbox { tx, tag, overflow } => {
+                    if overflow.is_cancelled() {
+                        return false;
+                    }
+                    let tagged = Tagged {
+                        tag: *tag,
+                        message: message.clone(),
+                    };
+                    tx.try_send(tagged).map_err(|e| match e {
+                        mpsc::error::TrySendError::Full(_) => {
+                            overflow.cancel();
+                            true
+                        }
+                        mpsc::error::TrySendError::Closed(_) => false,
+                    })
+                }
+            };
+            match sent {
+                Ok(()) => {
+                    delivered += 1;
+                    true
+                }
+                Err(full) => {
+                    if full {
+                        tracing::warn!(topic, subscriber = s.id, "slow subscriber dropped");
+                    }
+                    false
+                }
             }
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(topic, subscriber = s.id, "slow subscriber dropped");
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
         });
         if subscribers.is_empty() {
             topics.remove(topic);
@@ -276,6 +487,45 @@ mod tests {
             slow.recv().await.is_none(),
             "a dropped subscriber's stream ends"
         );
+    }
+
+    #[tokio::test]
+    async fn a_mailbox_tags_messages_and_ends_when_full() {
+        let hub = hub().await;
+        let mut mailbox = hub.mailbox(3);
+        let a = hub.attach(&mailbox, "a", 1);
+        let _b = hub.attach(&mailbox, "b", 2);
+        hub.publish("a", "x").await.unwrap();
+        hub.publish("b", "y").await.unwrap();
+        let first = mailbox.recv().await.unwrap();
+        assert_eq!((first.tag, &*first.message), (1, "x"));
+        let second = mailbox.recv().await.unwrap();
+        assert_eq!((second.tag, &*second.message), (2, "y"));
+        drop(a);
+        assert_eq!(hub.local_subscribers("a"), 0);
+        for i in 0..4 {
+            hub.publish("b", i.to_string()).await.unwrap();
+        }
+        assert!(mailbox.overflowed());
+        assert!(mailbox.recv().await.is_none(), "an overflowed mailbox ends");
+        assert_eq!(hub.local_subscribers("b"), 0);
+    }
+
+    #[tokio::test]
+    async fn presence_counts_first_and_last_connection() {
+        let hub = hub().await;
+        assert!(hub.presence_join("s", "u1").await.unwrap());
+        assert!(!hub.presence_join("s", "u1").await.unwrap());
+        assert!(hub.presence_join("s", "u2").await.unwrap());
+        assert!(hub.is_present("s", "u1").await.unwrap());
+        assert!(!hub.presence_leave("s", "u1").await.unwrap());
+        assert!(hub.presence_leave("s", "u1").await.unwrap());
+        assert!(!hub.is_present("s", "u1").await.unwrap());
+        assert!(
+            !hub.presence_leave("s", "u1").await.unwrap(),
+            "never below zero"
+        );
+        assert!(hub.is_present("s", "u2").await.unwrap());
     }
 
     #[tokio::test]
