@@ -5,7 +5,7 @@ use std::sync::Arc;
 use platform::App;
 
 pub fn all() -> Vec<Arc<dyn App>> {
-    vec![Arc::new(delivery::Delivery)]
+    vec![Arc::new(delivery::Delivery), Arc::new(chat::Chat)]
 }
 
 /// The named apps, or all of them when none is named.

@@ -1,0 +1,41 @@
+use axum::Json;
+use axum::extract::State;
+use platform::ApiError;
+use platform::extract::AppJson;
+use serde::Deserialize;
+
+use super::{AppState, CurrentUser};
+use crate::model::UserView;
+use crate::service::accounts;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfilePatch {
+    name: Option<String>,
+    /// Absent: unchanged; `null`: removed.
+    #[serde(default, deserialize_with = "platform::text_enum::double_option")]
+    profile_image: Option<Option<String>>,
+}
+
+pub async fn me(
+    State(s): State<AppState>,
+    CurrentUser(id): CurrentUser,
+) -> Result<Json<UserView>, ApiError> {
+    let user = accounts::user(&s.svc, id).await?;
+    Ok(Json(UserView::new(&user, s.svc.tz)))
+}
+
+pub async fn update_me(
+    State(s): State<AppState>,
+    CurrentUser(id): CurrentUser,
+    AppJson(patch): AppJson<ProfilePatch>,
+) -> Result<Json<UserView>, ApiError> {
+    let user = accounts::update_profile(
+        &s.svc,
+        id,
+        patch.name.as_deref(),
+        patch.profile_image.as_ref().map(|p| p.as_deref()),
+    )
+    .await?;
+    Ok(Json(UserView::new(&user, s.svc.tz)))
+}

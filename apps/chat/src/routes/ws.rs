@@ -1,0 +1,54 @@
+//! `GET /ws/chat`: the STOMP endpoint. A token on the upgrade (`?token=` first, then
+//! `Authorization: Bearer`) is checked before upgrading: a bad one is a 401. Without
+//! one, the CONNECT frame must carry it.
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::Response;
+use platform::ApiError;
+use platform::auth::extract::query_token;
+
+use super::{AppState, CurrentUser, user_of};
+use crate::model::UserClaims;
+use crate::session;
+
+/// Subprotocols of STOMP over WebSocket, preferred first.
+const SUBPROTOCOLS: [&str; 3] = ["v12.stomp", "v11.stomp", "v10.stomp"];
+
+fn upgrade_token(uri: &Uri, headers: &HeaderMap) -> Option<String> {
+    if let Some(token) = query_token(uri.query()) {
+        return Some(token);
+    }
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+pub async fn ws(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let pre_auth = match upgrade_token(&uri, &headers) {
+        None => None,
+        Some(token) => {
+            let claims = s
+                .jwt
+                .verify::<UserClaims>(&token)
+                .map_err(|why| ApiError::unauthorized(why, "인증에 실패했습니다."))?;
+            let CurrentUser(user) = user_of(&claims.sub)?;
+            Some(user)
+        }
+    };
+    let max_message = s.stomp.max_frame + 1024;
+    Ok(upgrade
+        .protocols(SUBPROTOCOLS)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_failed_upgrade(|e| tracing::debug!(error = %e, "stomp: upgrade failed"))
+        .on_upgrade(move |socket| session::run(socket, s, pre_auth)))
+}

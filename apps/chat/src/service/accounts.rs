@@ -1,0 +1,161 @@
+//! Sign-up, login checks and profiles.
+
+use chrono::Utc;
+use platform::ApiError;
+use platform::auth::Passwords;
+use platform::db::is_unique_violation;
+use platform::error::AuthFailure;
+use platform::validate::FieldErrors;
+
+use super::{MESSAGES, Service};
+use crate::model::{UserId, UserRow};
+use crate::store;
+
+pub const NAME_MAX: usize = 30;
+const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 8;
+/// bcrypt reads at most 72 bytes; a longer password would be silently truncated.
+const PASSWORD_MAX_BYTES: usize = 72;
+const PROFILE_IMAGE_MAX: usize = 2048;
+
+/// A normalized e-mail address (trimmed, lower case), or the problem with it.
+pub fn parse_email(input: &str) -> Result<String, &'static str> {
+    let email = input.trim().to_lowercase();
+    if email.is_empty() {
+        return Err("필수 항목입니다");
+    }
+    let valid = email.len() <= EMAIL_MAX
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err("올바른 이메일 형식이 아닙니다")
+    }
+}
+
+fn check_password(errors: &mut FieldErrors, password: &str) {
+    if password.chars().count() < PASSWORD_MIN {
+        errors.add("password", format!("{PASSWORD_MIN}자 이상이어야 합니다"));
+    } else if password.len() > PASSWORD_MAX_BYTES {
+        errors.add(
+            "password",
+            format!("{PASSWORD_MAX_BYTES}바이트 이하여야 합니다"),
+        );
+    }
+}
+
+pub async fn sign_up(
+    svc: &Service,
+    passwords: &Passwords,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> Result<UserRow, ApiError> {
+    let mut errors = FieldErrors::new(&MESSAGES);
+    let email = parse_email(email).unwrap_or_else(|e| {
+        errors.add("email", e);
+        String::new()
+    });
+    check_password(&mut errors, password);
+    let name = errors.text("name", name, NAME_MAX);
+    errors.finish()?;
+    let hash = passwords.hash(password).await?;
+    match store::users::insert(&svc.db, UserId::new(), &email, &hash, &name, Utc::now()).await {
+        Ok(user) => Ok(user),
+        Err(e) if is_unique_violation(&e) => {
+            Err(ApiError::conflict("이미 가입된 이메일입니다").with_code("EMAIL_ALREADY_EXISTS"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The user with this e-mail and password; the same error whether the address is
+/// unknown or the password wrong, and the same bcrypt cost either way.
+pub async fn authenticate(
+    svc: &Service,
+    passwords: &Passwords,
+    email: &str,
+    password: &str,
+) -> Result<UserRow, ApiError> {
+    let mut errors = FieldErrors::new(&MESSAGES);
+    if email.trim().is_empty() {
+        errors.add("email", MESSAGES.required);
+    }
+    if password.is_empty() {
+        errors.add("password", MESSAGES.required);
+    }
+    errors.finish()?;
+    let user = store::users::by_email(&svc.db, &email.trim().to_lowercase()).await?;
+    let verified = passwords
+        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
+    user.filter(|_| verified).ok_or_else(|| {
+        ApiError::unauthorized(
+            AuthFailure::BadCredentials,
+            "이메일 또는 비밀번호가 올바르지 않습니다",
+        )
+    })
+}
+
+pub async fn user(svc: &Service, id: UserId) -> Result<UserRow, ApiError> {
+    store::users::by_id(&svc.db, id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized(AuthFailure::Invalid, "사용자가 존재하지 않습니다"))
+}
+
+/// `PATCH /users/me`: `profile_image: Some(None)` (JSON `null`) removes the picture.
+pub async fn update_profile(
+    svc: &Service,
+    id: UserId,
+    name: Option<&str>,
+    profile_image: Option<Option<&str>>,
+) -> Result<UserRow, ApiError> {
+    let mut errors = FieldErrors::new(&MESSAGES);
+    let name = name.map(|n| errors.text("name", n, NAME_MAX));
+    let profile_image = profile_image.map(|p| {
+        let p = p.map(str::trim).filter(|p| !p.is_empty());
+        if let Some(url) = p
+            && (url.len() > PROFILE_IMAGE_MAX
+                || !(url.starts_with("http://") || url.starts_with("https://")))
+        {
+            errors.add("profileImage", "http(s) URL이어야 합니다");
+        }
+        p
+    });
+    errors.finish()?;
+    store::users::update_profile(&svc.db, id, name.as_deref(), profile_image)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized(AuthFailure::Invalid, "사용자가 존재하지 않습니다"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(
+            parse_email("  Kim@Example.COM ").as_deref(),
+            Ok("kim@example.com")
+        );
+        for bad in [
+            "",
+            "kim",
+            "kim@",
+            "@example.com",
+            "kim@example",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.c",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
+        }
+    }
+}

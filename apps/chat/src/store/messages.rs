@@ -1,0 +1,156 @@
+use chrono::{DateTime, Utc};
+use platform::db::{Db, Tx};
+use platform::{on_pool, on_tx};
+
+use crate::model::{CoupleId, MessageId, MessageRow, MessageType, UserId};
+
+const SELECT: &str = "SELECT m.id, m.couple_id, m.sender_id, u.name AS sender_name,
+        u.profile_image AS sender_profile_image, m.content, m.type, m.image_url,
+        m.is_read, m.read_at, m.created_at, m.seq, m.temp_id
+    FROM messages m JOIN users u ON u.id = m.sender_id";
+
+pub struct NewMessage<'a> {
+    pub id: MessageId,
+    pub couple: CoupleId,
+    pub sender: UserId,
+    pub kind: MessageType,
+    pub content: Option<&'a str>,
+    pub image_url: Option<&'a str>,
+    pub temp_id: Option<&'a str>,
+    pub seq: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<MessageRow, sqlx::Error> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO messages (id, couple_id, sender_id, content, type, image_url,
+                 created_at, seq, temp_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(m.id)
+        .bind(m.couple)
+        .bind(m.sender)
+        .bind(m.content)
+        .bind(m.kind.as_str())
+        .bind(m.image_url)
+        .bind(m.created_at)
+        .bind(m.seq)
+        .bind(m.temp_id)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
+            .bind(m.id)
+            .fetch_one(&mut *c)
+            .await
+    })
+}
+
+/// The message a sender already stored under a `tempId`.
+pub async fn by_temp_id(
+    db: &Db,
+    sender: UserId,
+    temp_id: &str,
+) -> Result<Option<MessageRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE m.sender_id = $1 AND m.temp_id = $2");
+    // The writer: a retry may arrive right after the original's commit.
+    on_pool!(db.writer(), |p| sqlx::query_as(&sql)
+        .bind(sender)
+        .bind(temp_id)
+        .fetch_optional(p)
+        .await)
+}
+
+/// A message's place in its room, if it is in that room.
+pub async fn seq_of(db: &Db, couple: CoupleId, id: MessageId) -> Result<Option<i64>, sqlx::Error> {
+    on_pool!(db.reader(), |p| sqlx::query_scalar(
+        "SELECT seq FROM messages WHERE couple_id = $1 AND id = $2"
+    )
+    .bind(couple)
+    .bind(id)
+    .fetch_optional(p)
+    .await)
+}
+
+/// Up to `limit` messages of a room strictly between two places (either open),
+/// ascending; `newest_first` takes them from the `before` end.
+pub async fn page(
+    db: &Db,
+    couple: CoupleId,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+    newest_first: bool,
+) -> Result<Vec<MessageRow>, sqlx::Error> {
+    let order = if newest_first { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{SELECT} WHERE m.couple_id = $1 AND m.seq > $2 AND m.seq < $3
+         ORDER BY m.seq {order} LIMIT $4"
+    );
+    let mut rows: Vec<MessageRow> = on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+        .bind(couple)
+        .bind(after.unwrap_or(0))
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+    if newest_first {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+pub async fn last(db: &Db, couple: CoupleId) -> Result<Option<MessageRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE m.couple_id = $1 ORDER BY m.seq DESC LIMIT 1");
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+        .bind(couple)
+        .fetch_optional(p)
+        .await)
+}
+
+/// The partner's messages `reader` has not read yet.
+pub async fn unread_count(db: &Db, couple: CoupleId, reader: UserId) -> Result<i64, sqlx::Error> {
+    on_pool!(db.reader(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE couple_id = $1 AND sender_id <> $2 AND is_read = $3"
+    )
+    .bind(couple)
+    .bind(reader)
+    .bind(false)
+    .fetch_one(p)
+    .await)
+}
+
+/// Marks the listed messages read, only those of the room that the partner sent and
+/// that were unread; returns the ids it changed, in storage order.
+pub async fn mark_read(
+    tx: &mut Tx,
+    couple: CoupleId,
+    reader: UserId,
+    ids: &[MessageId],
+    now: DateTime<Utc>,
+) -> Result<Vec<MessageId>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 6)).collect();
+    let sql = format!(
+        "UPDATE messages SET is_read = $3, read_at = $4
+         WHERE couple_id = $1 AND sender_id <> $2 AND is_read = $5 AND id IN ({})
+         RETURNING id, seq",
+        placeholders.join(", ")
+    );
+    let mut changed: Vec<(MessageId, i64)> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql)
+            .bind(couple)
+            .bind(reader)
+            .bind(true)
+            .bind(now)
+            .bind(false);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *c).await
+    })?;
+    changed.sort_by_key(|(_, seq)| *seq);
+    Ok(changed.into_iter().map(|(id, _)| id).collect())
+}
