@@ -106,7 +106,8 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
                 seq,
                 created_at,
             };
-            store::messages::insert(&mut tx, &message).await?;
+            let sender = (pair[i % 2].1.to_owned(), None);
+            store::messages::insert(&mut tx, &message, sender).await?;
             if i + 2 < total {
                 let reader = members[(i + 1) % 2];
                 store::messages::mark_read(

@@ -44,7 +44,18 @@ impl Chat {
             .secret("jwt_secret")
             .unwrap_or_else(|| ctx.config.jwt_secret.clone());
         let max_upload = ctx.settings.get_or("image_max_bytes", 10usize << 20)?;
+        // SQLite has one writer connection; PostgreSQL takes several lanes at once.
+        let lanes = match ctx.db {
+            platform::db::Db::Sqlite { .. } => 1,
+            platform::db::Db::Postgres { .. } => ctx.settings.get_or("writer_lanes", 4usize)?,
+        };
         Ok(Service {
+            writer: service::writer::Writer::start(
+                ctx.db.clone(),
+                ctx.hub.clone(),
+                ctx.tz(),
+                lanes,
+            ),
             db: ctx.db.clone(),
             hub: ctx.hub.clone(),
             tz: ctx.tz(),

@@ -1,6 +1,7 @@
 //! `ondol-bench`: load and data generators for the numbers in docs/benchmarks.md.
 //! Every run targets loopback, is bounded in time, and stops by itself.
 
+mod chat;
 mod load;
 mod scenarios;
 mod seed;
@@ -54,6 +55,52 @@ enum Command {
         #[arg(long)]
         rate: Option<f64>,
     },
+    /// Adds couples to a chat database (SQLite under --data-dir, or ONDOL_DATABASE_URL).
+    SeedChat {
+        #[arg(long, default_value_t = 10_000)]
+        couples: usize,
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// Holds many authenticated, subscribed STOMP connections to a chat server.
+    ChatConnections {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(short, long, default_value_t = 20_000)]
+        connections: usize,
+        /// Seconds to hold them open once all are connected.
+        #[arg(long, default_value_t = 10)]
+        hold: u64,
+        /// Connection attempts in flight at once.
+        #[arg(long, default_value_t = 256)]
+        parallel: usize,
+        /// Couples to skip (to run several benchmark processes side by side).
+        #[arg(long, default_value_t = 0)]
+        skip: usize,
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// The server's data directory (to find the seeded couples).
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// Send-to-delivery latency at a fixed message rate across many rooms.
+    ChatLatency {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(long, default_value_t = 1_000)]
+        rooms: usize,
+        /// Messages per second, in total.
+        #[arg(long, default_value_t = 2_000.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 2)]
+        warmup: u64,
+        #[arg(long)]
+        server_pid: Option<u32>,
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
     /// Generic closed-loop HTTP load.
     Http {
         #[arg(long, default_value = "127.0.0.1:8001")]
@@ -74,6 +121,15 @@ enum Command {
         #[arg(long)]
         rate: Option<f64>,
     },
+}
+
+/// The configuration the server uses (env), with its data directory.
+fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform::config::Config> {
+    let mut config = platform::config::Config::load(None)?;
+    if let Some(dir) = data_dir {
+        config.data_dir = dir;
+    }
+    Ok(config)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -121,6 +177,53 @@ fn main() -> anyhow::Result<()> {
                     only,
                     rate,
                 })
+                .await
+            }
+            Command::SeedChat { couples, data_dir } => {
+                chat::seed(config_with(data_dir)?, couples).await
+            }
+            Command::ChatConnections {
+                addr,
+                connections,
+                hold,
+                parallel,
+                skip,
+                server_pid,
+                data_dir,
+            } => {
+                chat::connections(
+                    &config_with(data_dir)?,
+                    &chat::ConnectionsOptions {
+                        addr,
+                        connections,
+                        hold: Duration::from_secs(hold.clamp(0, 600)),
+                        server_pid,
+                        parallel,
+                        skip,
+                    },
+                )
+                .await
+            }
+            Command::ChatLatency {
+                addr,
+                rooms,
+                rate,
+                seconds,
+                warmup,
+                server_pid,
+                data_dir,
+            } => {
+                chat::latency(
+                    &config_with(data_dir)?,
+                    &chat::LatencyOptions {
+                        addr,
+                        rooms,
+                        rate,
+                        duration: Duration::from_secs(seconds.clamp(1, 300)),
+                        warmup: Duration::from_secs(warmup.min(60)),
+                        server_pid,
+                    },
+                )
                 .await
             }
             Command::Http {

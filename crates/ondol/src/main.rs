@@ -21,6 +21,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Every WebSocket is a file descriptor.
+    platform::server::raise_fd_limit(1 << 20);
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     // ONDOL_WORKER_THREADS: request-handling threads (default: one per core).
     if let Some(n) = std::env::var("ONDOL_WORKER_THREADS")

@@ -153,10 +153,23 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                // The writer does not checkpoint the WAL itself: a checkpoint in a
+                // commit stalls that write (and every write queued behind it) on an
+                // fsync. A separate connection checkpoints in the background.
                 let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(
+                        options
+                            .clone()
+                            .pragma("wal_autocheckpoint", "0")
+                            .pragma("cache_size", "-65536"),
+                    )
+                    .await?;
+                let checkpointer = SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect_with(options.clone())
                     .await?;
+                tokio::spawn(checkpoint_in_background(checkpointer, writer.clone()));
                 let reader = SqlitePoolOptions::new()
                     .max_connections(pool_size.max(1))
                     .connect_with(options.read_only(true))
@@ -283,6 +296,35 @@ impl Tx {
             Self::Postgres(t) => t.rollback().await,
         }
     }
+}
+
+/// Checkpoints the WAL every second without blocking the writer (PASSIVE), and
+/// resets it when it has grown large (TRUNCATE, which waits for readers briefly).
+/// Ends when the writer pool is closed.
+async fn checkpoint_in_background(checkpointer: SqlitePool, writer: SqlitePool) {
+    const LARGE_WAL_PAGES: i64 = 64 * 1024;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if writer.is_closed() {
+            break;
+        }
+        // (busy, WAL pages, pages checkpointed)
+        let passive: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&checkpointer)
+            .await;
+        match passive {
+            Ok((_, wal_pages, _)) if wal_pages > LARGE_WAL_PAGES => {
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&checkpointer)
+                    .await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sqlite: checkpoint failed"),
+        }
+    }
+    checkpointer.close().await;
 }
 
 /// Is this a unique-constraint violation (the same on both engines)?

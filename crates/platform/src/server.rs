@@ -121,12 +121,36 @@ pub async fn serve(
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Small writes (WebSocket frames, short responses) go out at once instead of
+    // waiting for the previous segment's ACK (Nagle with delayed ACKs: up to 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown.cancelled_owned())
     .await
+}
+
+/// Raises the open-file limit toward `wanted`: both limits when the process may
+/// (root), else the soft limit up to the hard one. A server holding many WebSockets
+/// needs far more than the usual soft limit of 1024. Returns the limit in effect.
+pub fn raise_fd_limit(wanted: u64) -> u64 {
+    use rlimit::Resource;
+    let wanted = std::fs::read_to_string("/proc/sys/fs/nr_open")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or(wanted, |max| wanted.min(max));
+    if let Ok((soft, hard)) = Resource::NOFILE.get()
+        && soft < wanted
+        && Resource::NOFILE.set(wanted, wanted.max(hard)).is_err()
+    {
+        let _ = rlimit::increase_nofile_limit(wanted);
+    }
+    Resource::NOFILE.get().map_or(0, |(soft, _)| soft)
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -60,7 +60,8 @@ pub async fn send(
     AppPath(room_id): AppPath<CoupleId>,
     AppJson(req): AppJson<SendRequest>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
-    let sent = s.svc.send(id, room_id, &req).await?;
+    let author = s.svc.author(room_id, id).await?;
+    let sent = s.svc.send(&author, room_id, &req).await?;
     let status = if sent.duplicate {
         StatusCode::OK
     } else {

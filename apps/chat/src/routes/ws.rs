@@ -45,7 +45,11 @@ pub async fn ws(
         }
     };
     let max_message = s.stomp.max_frame + 1024;
+    // Small buffers: most connections sit idle, and the 128 KiB default read buffer
+    // would be most of their memory. Frames are written out as they are sent.
     Ok(upgrade
+        .read_buffer_size(1024)
+        .write_buffer_size(0)
         .protocols(SUBPROTOCOLS)
         .max_message_size(max_message)
         .max_frame_size(max_message)

@@ -1,19 +1,18 @@
 //! Sending, history, read receipts and typing.
 
 use chrono::Utc;
-use platform::db::is_unique_violation;
 use platform::time::LocalTime;
 use platform::validate::FieldErrors;
 use platform::{ApiError, ErrorKind};
 use serde::Serialize;
 
+use super::writer::{Draft, Stored};
 use super::{MESSAGES, Service};
 use crate::model::{
     CoupleId, MemberView, MessageId, MessageRow, MessageType, MessageView, ReadReceipt,
     SendRequest, SystemEvent, SystemMessage, UserId, UserRow, room_topic,
 };
 use crate::store;
-use crate::store::messages::NewMessage;
 
 pub const CONTENT_MAX: usize = 5_000;
 const STICKER_MAX: usize = 100;
@@ -23,7 +22,15 @@ pub const PAGE_DEFAULT: i64 = 50;
 /// Read receipts for at most this many messages per request.
 pub const READ_MAX: usize = 500;
 
-/// A validated message, ready to store.
+/// Who sends a message, as the message shows them.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub id: UserId,
+    pub name: String,
+    pub profile_image: Option<String>,
+}
+
+/// A validated message.
 struct Outgoing {
     kind: MessageType,
     content: Option<String>,
@@ -111,63 +118,65 @@ impl Service {
         Ok(store::uploads::issued(&self.db, key).await? && self.objects.exists(key).await)
     }
 
-    /// Validates, stores and broadcasts a message. A retry with a `tempId` already
-    /// stored for this sender stores nothing and broadcasts the stored message again.
-    ///
-    /// The broadcast happens while the room's row is locked, just before commit, so
-    /// that messages reach subscribers (on every instance) in storage order.
+    /// The sender as a room shows them, if they are (or were) a member of it: the
+    /// membership check and the sender's name and picture in one read. A STOMP
+    /// session keeps it for the rooms it sends to (membership is never withdrawn:
+    /// former members keep reading; a closed room refuses new messages on its own).
+    pub async fn author(&self, couple: CoupleId, user: UserId) -> Result<Author, ApiError> {
+        match store::couples::member(&self.db, couple, user).await? {
+            Some((name, profile_image)) => Ok(Author {
+                id: user,
+                name,
+                profile_image,
+            }),
+            None => Err(super::forbidden_room()),
+        }
+    }
+
+    /// Validates, stores and broadcasts a message (through the group-commit
+    /// writer). A retry with a `tempId` already stored for this sender stores
+    /// nothing and broadcasts the stored message again.
     pub async fn send(
         &self,
-        sender: UserId,
+        author: &Author,
         couple: CoupleId,
         req: &SendRequest,
     ) -> Result<Sent, ApiError> {
-        self.require_member(couple, sender).await?;
         let out = self.validate(req).await?;
-        if let Some(temp_id) = &out.temp_id
-            && let Some(message) = store::messages::by_temp_id(&self.db, sender, temp_id).await?
-        {
-            return self.redeliver(message).await;
-        }
-        let mut tx = self.db.begin().await?;
-        let Some((seq, created_at)) =
-            store::couples::next_slot(&mut tx, couple, Utc::now()).await?
-        else {
-            return Err(room_closed());
-        };
-        let new = NewMessage {
-            id: MessageId::new(),
+        let temp_id = out.temp_id.clone();
+        let draft = Draft {
+            author: author.clone(),
             couple,
-            sender,
             kind: out.kind,
-            content: out.content.as_deref(),
-            image_url: out.image_url.as_deref(),
-            temp_id: out.temp_id.as_deref(),
-            seq,
-            created_at,
+            content: out.content,
+            image_url: out.image_url,
+            temp_id: out.temp_id,
         };
-        let message = match store::messages::insert(&mut tx, &new).await {
-            Ok(m) => m,
-            Err(e) if is_unique_violation(&e) && out.temp_id.is_some() => {
-                // The same retry racing the original: the original won.
-                tx.rollback().await?;
-                let temp_id = out.temp_id.as_deref().unwrap_or_default();
-                let message = store::messages::by_temp_id(&self.db, sender, temp_id)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::internal("tempId conflict without a stored message")
-                    })?;
-                return self.redeliver(message).await;
+        match self.writer.store(draft).await? {
+            Stored::New(message) => Ok(Sent {
+                message: *message,
+                duplicate: false,
+            }),
+            // Stored before (or by a racing retry): delivered again. A retry of a
+            // message stored before its room closed is still a retry.
+            Stored::Duplicate | Stored::Closed => {
+                match self.stored(author.id, temp_id.as_deref()).await? {
+                    Some(message) => self.redeliver(message).await,
+                    None => Err(room_closed()),
+                }
             }
-            Err(e) => return Err(e.into()),
-        };
-        self.publish(&room_topic(couple), &MessageView::new(&message, self.tz))
-            .await?;
-        tx.commit().await?;
-        Ok(Sent {
-            message,
-            duplicate: false,
-        })
+        }
+    }
+
+    async fn stored(
+        &self,
+        sender: UserId,
+        temp_id: Option<&str>,
+    ) -> Result<Option<MessageRow>, ApiError> {
+        match temp_id {
+            Some(t) => Ok(store::messages::by_temp_id(&self.db, sender, t).await?),
+            None => Ok(None),
+        }
     }
 
     async fn redeliver(&self, message: MessageRow) -> Result<Sent, ApiError> {

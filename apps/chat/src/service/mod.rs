@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod couples;
 pub mod messages;
 pub mod presence;
+pub mod writer;
 
 use chrono_tz::Tz;
 use platform::ApiError;
@@ -24,6 +25,7 @@ pub struct Service {
     pub hub: Hub,
     pub tz: Tz,
     pub objects: ObjectStore,
+    pub writer: writer::Writer,
 }
 
 /// The wording of field errors (Korean, like the seed).

@@ -22,10 +22,10 @@ use serde::Deserialize;
 use stomp::{Command, Decoder, Frame, Item, Limits, Version};
 use tokio::time::Instant;
 
-use crate::model::{ErrorCode, ErrorMessage, MessageId, SendRequest, UserClaims, UserId};
+use crate::model::{CoupleId, ErrorCode, ErrorMessage, MessageId, SendRequest, UserClaims, UserId};
 use crate::model::{errors_topic, room_topic};
 use crate::routes::AppState;
-use crate::service::messages::is_client_error;
+use crate::service::messages::{Author, is_client_error};
 use destination::{Action, Topic};
 
 /// Settings of every session (`heartbeat_ms`, `max_frame_bytes`, ...).
@@ -74,6 +74,8 @@ struct Session {
     user: Option<UserId>,
     /// Counted in presence (so it must be uncounted at the end).
     present: bool,
+    /// The rooms this session sent to, with how they show the sender (checked once).
+    authors: Vec<(CoupleId, Author)>,
     subscriptions: Vec<Subscription>,
     mailbox: Mailbox,
     next_tag: u64,
@@ -109,6 +111,7 @@ pub async fn run(socket: WebSocket, state: AppState, pre_auth: Option<UserId>) {
         pre_auth,
         user: None,
         present: false,
+        authors: Vec::new(),
         subscriptions: Vec::new(),
         next_tag: 1,
         sent: 0,
@@ -482,7 +485,10 @@ impl Session {
                 "알 수 없는 destination입니다: {destination}"
             ))),
             Some(Action::Send(couple)) => match parse_body::<SendRequest>(&frame.body) {
-                Ok(req) => self.state.svc.send(user, couple, &req).await.map(|_| ()),
+                Ok(req) => match self.author(user, couple).await {
+                    Ok(author) => self.state.svc.send(&author, couple, &req).await.map(|_| ()),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             },
             Some(Action::Read(couple)) => match parse_body::<ReadRequest>(&frame.body) {
@@ -503,6 +509,16 @@ impl Session {
             self.report(user, &e, &frame.body).await;
         }
         Flow::Continue
+    }
+
+    /// The sender as `couple` shows them, looked up once per room and session.
+    async fn author(&mut self, user: UserId, couple: CoupleId) -> Result<Author, ApiError> {
+        if let Some((_, author)) = self.authors.iter().find(|(c, _)| *c == couple) {
+            return Ok(author.clone());
+        }
+        let author = self.state.svc.author(couple, user).await?;
+        self.authors.push((couple, author.clone()));
+        Ok(author)
     }
 
     /// Sends an error to the user's error queue (`/user/queue/errors`), with the

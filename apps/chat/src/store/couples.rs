@@ -64,6 +64,23 @@ pub async fn is_member(db: &Db, couple: CoupleId, user: UserId) -> Result<bool, 
     Ok(found.is_some())
 }
 
+/// A member's (name, profile image), if `user` is or was a member of `couple`:
+/// the membership check and what a message shows of its sender, in one read.
+pub async fn member(
+    db: &Db,
+    couple: CoupleId,
+    user: UserId,
+) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    on_pool!(db.reader(), |p| sqlx::query_as(
+        "SELECT u.name, u.profile_image FROM couple_members m JOIN users u ON u.id = m.user_id
+         WHERE m.couple_id = $1 AND m.user_id = $2"
+    )
+    .bind(couple)
+    .bind(user)
+    .fetch_optional(p)
+    .await)
+}
+
 /// The members of a couple, in the order they joined.
 pub async fn members(db: &Db, couple: CoupleId) -> Result<Vec<UserRow>, sqlx::Error> {
     on_pool!(db.reader(), |p| sqlx::query_as(
@@ -85,6 +102,20 @@ pub async fn next_slot(
     id: CoupleId,
     now: DateTime<Utc>,
 ) -> Result<Option<(i64, DateTime<Utc>)>, sqlx::Error> {
+    // The common case in one statement: the clock moved on since the last message.
+    let seq: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE couples SET last_seq = last_seq + 1, last_message_at = $2
+         WHERE id = $1 AND closed_at IS NULL AND (last_message_at IS NULL OR last_message_at < $2)
+         RETURNING last_seq"
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if let Some(seq) = seq {
+        return Ok(Some((seq, now)));
+    }
+    // Closed, unknown, or a message at or after `now` already: one tick later.
     let previous: Option<(i64, Option<DateTime<Utc>>)> = on_tx!(tx, |c| sqlx::query_as(
         "UPDATE couples SET last_seq = last_seq + 1 WHERE id = $1 AND closed_at IS NULL
          RETURNING last_seq, last_message_at"

@@ -21,12 +21,20 @@ pub struct NewMessage<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<MessageRow, sqlx::Error> {
-    on_tx!(tx, |c| {
+/// Stores a message; `None` if its sender already stored its `tempId`. The row is
+/// built here from what was stored (no read back): `sender` is the sender's (name,
+/// profile image) for the view.
+pub async fn insert(
+    tx: &mut Tx,
+    m: &NewMessage<'_>,
+    sender: (String, Option<String>),
+) -> Result<Option<MessageRow>, sqlx::Error> {
+    let inserted = on_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO messages (id, couple_id, sender_id, content, type, image_url,
                  created_at, seq, temp_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (sender_id, temp_id) DO NOTHING",
         )
         .bind(m.id)
         .bind(m.couple)
@@ -38,12 +46,27 @@ pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>) -> Result<MessageRow, sqlx:
         .bind(m.seq)
         .bind(m.temp_id)
         .execute(&mut *c)
-        .await?;
-        sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
-            .bind(m.id)
-            .fetch_one(&mut *c)
-            .await
-    })
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+    Ok(Some(MessageRow {
+        id: m.id,
+        couple_id: m.couple,
+        sender_id: m.sender,
+        sender_name: sender.0,
+        sender_profile_image: sender.1,
+        content: m.content.map(str::to_owned),
+        kind: m.kind,
+        image_url: m.image_url.map(str::to_owned),
+        is_read: false,
+        read_at: None,
+        created_at: m.created_at,
+        seq: m.seq,
+        temp_id: m.temp_id.map(str::to_owned),
+    }))
 }
 
 /// The message a sender already stored under a `tempId`.
@@ -53,8 +76,9 @@ pub async fn by_temp_id(
     temp_id: &str,
 ) -> Result<Option<MessageRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE m.sender_id = $1 AND m.temp_id = $2");
-    // The writer: a retry may arrive right after the original's commit.
-    on_pool!(db.writer(), |p| sqlx::query_as(&sql)
+    // A reader sees every committed message (WAL on SQLite), so a retry right after
+    // the original's commit finds it.
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
         .bind(sender)
         .bind(temp_id)
         .fetch_optional(p)
