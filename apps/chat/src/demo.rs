@@ -92,7 +92,7 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
                 LINES[(i + n) % LINES.len()].to_owned()
             };
             let message = NewMessage {
-                id: MessageId::new(),
+                id: MessageId::next(),
                 couple,
                 sender: members[i % 2],
                 kind: if sticker {

@@ -53,7 +53,17 @@ uuid_id!(
     /// A couple; its chat room has the same id (`roomId`).
     CoupleId
 );
-uuid_id!(MessageId);
+uuid_id!(
+    /// A message. New ids are UUIDv7 (time-ordered), so the primary-key index grows
+    /// at its end instead of at a random page per message.
+    MessageId
+);
+
+impl MessageId {
+    pub fn next() -> Self {
+        Self(Uuid::now_v7())
+    }
+}
 
 platform::text_enum! {
     /// What a message carries (seed: TEXT, IMAGE, STICKER).

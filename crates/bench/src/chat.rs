@@ -72,7 +72,14 @@ pub async fn seed(config: Config, couples: usize) -> anyhow::Result<()> {
 /// The first `couples` couples of the database, with both members.
 async fn couples(config: &Config, wanted: usize) -> anyhow::Result<Vec<(CoupleId, [UserId; 2])>> {
     let location = platform::db::Location::for_app(config, "chat");
-    let db = platform::db::Db::connect(&location, 2).await?;
+    let db = platform::db::Db::connect(
+        &location,
+        platform::db::DbOptions {
+            pool_size: 2,
+            sqlite_page_size: platform::App::sqlite_page_size(&chat::Chat),
+        },
+    )
+    .await?;
     let rows: Vec<(CoupleId, UserId)> = on_pool!(db.reader(), |p| sqlx::query_as(
         "SELECT m.couple_id, m.user_id FROM couple_members m
          JOIN couples c ON c.id = m.couple_id WHERE c.closed_at IS NULL
@@ -337,8 +344,10 @@ pub async fn latency(config: &Config, o: &LatencyOptions) -> anyhow::Result<()> 
     let rooms = couples(config, o.rooms).await?;
     let keys = keys(config);
     report_rss(o.server_pid, "before");
-    let epoch = Instant::now();
     let measure_from = o.warmup;
+    // The clock starts once every connection is subscribed (below); the tasks wait
+    // for it, so that sends are not due before they can be made.
+    let (epoch_tx, epoch_rx) = watch::channel(None::<Instant>);
     let (stop_tx, stop_rx) = watch::channel(false);
     // One outbound queue per connection; the driver hands it SEND frames.
     let mut senders: Vec<mpsc::Sender<Frame>> = Vec::new();
@@ -353,7 +362,12 @@ pub async fn latency(config: &Config, o: &LatencyOptions) -> anyhow::Result<()> 
             senders.push(tx);
             let me = user.to_string();
             let mut stop = stop_rx.clone();
+            let mut epoch_rx = epoch_rx.clone();
             tasks.push(tokio::spawn(async move {
+                let epoch = match epoch_rx.wait_for(Option::is_some).await {
+                    Ok(e) => e.expect("waited for Some"),
+                    Err(_) => return (Samples::default(), 0),
+                };
                 let mut samples = Samples::default();
                 let mut received = 0u64;
                 loop {
@@ -393,6 +407,8 @@ pub async fn latency(config: &Config, o: &LatencyOptions) -> anyhow::Result<()> 
         o.rate,
         o.duration + o.warmup
     );
+    let epoch = Instant::now();
+    let _ = epoch_tx.send(Some(epoch));
     // Open loop: each message is due at a fixed time whatever the server does.
     let total = ((o.duration + o.warmup).as_secs_f64() * o.rate) as u64;
     let interval = Duration::from_secs_f64(1.0 / o.rate);

@@ -33,6 +33,15 @@ pub enum DbError {
     SchemaName(String),
 }
 
+/// How to open an app's database.
+#[derive(Debug, Clone, Copy)]
+pub struct DbOptions {
+    /// Connections (PostgreSQL) or reader connections (SQLite).
+    pub pool_size: u32,
+    /// Page size of a new SQLite file (see [`crate::App::sqlite_page_size`]).
+    pub sqlite_page_size: u32,
+}
+
 /// An app's database: the engine and its pools.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -137,7 +146,11 @@ impl Location {
 }
 
 impl Db {
-    pub async fn connect(location: &Location, pool_size: u32) -> Result<Self, DbError> {
+    pub async fn connect(location: &Location, options: DbOptions) -> Result<Self, DbError> {
+        let DbOptions {
+            pool_size,
+            sqlite_page_size: page_size,
+        } = options;
         match location {
             Location::SqliteFile(path) => {
                 if let Some(dir) = path.parent()
@@ -146,20 +159,22 @@ impl Db {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| DbError::DataDir(dir.display().to_string(), e))?;
                 }
-                let options = SqliteConnectOptions::new()
+                let sqlite = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // Only takes effect when the file is created.
+                    .page_size(page_size);
                 // The writer does not checkpoint the WAL itself: a checkpoint in a
                 // commit stalls that write (and every write queued behind it) on an
                 // fsync. A separate connection checkpoints in the background.
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect_with(
-                        options
+                        sqlite
                             .clone()
                             .pragma("wal_autocheckpoint", "0")
                             .pragma("cache_size", "-65536"),
@@ -167,12 +182,16 @@ impl Db {
                     .await?;
                 let checkpointer = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(options.clone())
+                    .connect_with(sqlite.clone())
                     .await?;
-                tokio::spawn(checkpoint_in_background(checkpointer, writer.clone()));
+                tokio::spawn(checkpoint_in_background(
+                    checkpointer,
+                    writer.clone(),
+                    page_size,
+                ));
                 let reader = SqlitePoolOptions::new()
                     .max_connections(pool_size.max(1))
-                    .connect_with(options.read_only(true))
+                    .connect_with(sqlite.read_only(true))
                     .await?;
                 Ok(Self::Sqlite { reader, writer })
             }
@@ -298,11 +317,15 @@ impl Tx {
     }
 }
 
-/// Checkpoints the WAL every second without blocking the writer (PASSIVE), and
-/// resets it when it has grown large (TRUNCATE, which waits for readers briefly).
-/// Ends when the writer pool is closed.
-async fn checkpoint_in_background(checkpointer: SqlitePool, writer: SqlitePool) {
-    const LARGE_WAL_PAGES: i64 = 64 * 1024;
+/// Checkpoints the WAL every second without blocking the writer (PASSIVE). Under
+/// a steady stream of writes the WAL never empties by itself (SQLite only restarts
+/// it when a write begins with every frame checkpointed), so once it holds
+/// [`WAL_RESET_BYTES`] the writer is held for a moment and the WAL is checkpointed
+/// to the end and truncated. Holding the writer's pool connection, rather than
+/// letting both sides retry on SQLITE_BUSY with the busy handler's growing sleeps,
+/// keeps that pause to the checkpoint itself. Ends when the writer pool is closed.
+async fn checkpoint_in_background(checkpointer: SqlitePool, writer: SqlitePool, page_size: u32) {
+    let reset_pages = (WAL_RESET_BYTES / u64::from(page_size.max(512))) as i64;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -310,15 +333,26 @@ async fn checkpoint_in_background(checkpointer: SqlitePool, writer: SqlitePool) 
         if writer.is_closed() {
             break;
         }
-        // (busy, WAL pages, pages checkpointed)
+        // (busy, frames in the WAL, frames checkpointed)
         let passive: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
             .fetch_one(&checkpointer)
             .await;
         match passive {
-            Ok((_, wal_pages, _)) if wal_pages > LARGE_WAL_PAGES => {
-                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            Ok((_, frames, _)) if frames > reset_pages => {
+                let started = std::time::Instant::now();
+                let held = writer.acquire().await;
+                let reset = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&checkpointer)
                     .await;
+                drop(held);
+                match reset {
+                    Ok(_) => tracing::info!(
+                        frames,
+                        ms = started.elapsed().as_millis() as u64,
+                        "sqlite: WAL reset"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "sqlite: WAL reset failed"),
+                }
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sqlite: checkpoint failed"),
@@ -326,6 +360,9 @@ async fn checkpoint_in_background(checkpointer: SqlitePool, writer: SqlitePool) 
     }
     checkpointer.close().await;
 }
+
+/// The WAL size at which it is reset (see [`checkpoint_in_background`]).
+const WAL_RESET_BYTES: u64 = 256 << 20;
 
 /// Is this a unique-constraint violation (the same on both engines)?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {

@@ -30,7 +30,14 @@ pub async fn open(
     let settings = config.app(name);
     let location = Location::for_app(&config, name);
     let pool_size = settings.get_or("db_pool_size", config.db_pool_size)?;
-    let db = Db::connect(&location, pool_size).await?;
+    let db = Db::connect(
+        &location,
+        crate::db::DbOptions {
+            pool_size,
+            sqlite_page_size: app.sqlite_page_size(),
+        },
+    )
+    .await?;
     crate::auth::refresh::ensure_schema(&db).await?;
     db.migrate(app.migrations()).await?;
     let redis = match settings

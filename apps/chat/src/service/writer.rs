@@ -126,7 +126,7 @@ async fn store_batch(db: &Db, hub: &Hub, tz: Tz, batch: &[Job]) -> Result<Vec<St
             continue;
         };
         let new = NewMessage {
-            id: MessageId::new(),
+            id: MessageId::next(),
             couple: d.couple,
             sender: d.author.id,
             kind: d.kind,
