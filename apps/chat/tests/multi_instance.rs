@@ -9,18 +9,10 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 
-fn require_shared_backends() {
-    assert!(
-        platform::testing::test_database_url().is_some()
-            && platform::testing::test_redis_url().is_some(),
-        "multi-instance tests need ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL"
-    );
-}
-
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn partners_on_two_instances_chat_both_ways() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server().await;
     let two = one.peer().await;
     let (a, b, room) = couple(&one).await;
@@ -129,7 +121,7 @@ async fn send_numbered(s: &TestServer, u: &User, room: &str, i: usize) -> TestRe
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn concurrent_senders_on_two_instances_keep_one_order() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server().await;
     let two = one.peer().await;
     let (a, b, room) = couple(&one).await;

@@ -7,18 +7,10 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn require_shared_backends() {
-    assert!(
-        platform::testing::test_database_url().is_some()
-            && platform::testing::test_redis_url().is_some(),
-        "multi-instance tests need ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL"
-    );
-}
-
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn multi_instance_events_reach_the_other_instances_live_view() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server().await;
     let two = one.peer().await;
     let alice = login(&one, "alice").await;
@@ -56,7 +48,7 @@ async fn multi_instance_events_reach_the_other_instances_live_view() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn multi_instance_a_lock_on_one_is_respected_on_the_other() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server().await;
     let two = one.peer().await;
     let alice = login(&one, "alice").await;
@@ -110,7 +102,7 @@ async fn multi_instance_a_lock_on_one_is_respected_on_the_other() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn multi_instance_a_rate_limit_holds_across_instances() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server_with(&[
         ("ONDOL_RATE_LIMITS", "on"),
         ("ONDOL_DELIVERY_RATE_LIMIT_PER_MINUTE", "6"),
@@ -135,7 +127,7 @@ async fn multi_instance_a_rate_limit_holds_across_instances() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn multi_instance_a_change_on_one_invalidates_the_others_list() {
-    require_shared_backends();
+    platform::testing::require_shared_backends();
     let one = server().await;
     let two = one.peer().await;
     let alice = login(&one, "alice").await;

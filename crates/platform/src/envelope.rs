@@ -68,42 +68,35 @@ impl Envelope {
     }
 
     pub fn body(&self, err: &ApiError) -> Value {
-        let code = err.code.unwrap_or_else(|| self.default_code(err.kind));
+        let code = Value::String(
+            err.code
+                .unwrap_or_else(|| self.default_code(err.kind))
+                .into(),
+        );
+        let message = Value::String(err.message.to_string());
+        let timestamp = Value::String(crate::time::local_naive(Utc::now(), self.tz));
+        // The style's own fields, in its order; then what every style adds.
+        let mut body = Map::new();
         match self.style {
             EnvelopeStyle::Delivery => {
-                let mut body = Map::new();
                 body.insert("success".into(), Value::Bool(false));
-                body.insert("message".into(), Value::String(err.message.to_string()));
-                body.insert("error_code".into(), Value::String(code.into()));
-                body.insert(
-                    "timestamp".into(),
-                    Value::String(crate::time::local_naive(Utc::now(), self.tz)),
-                );
-                if !err.details().is_empty() {
-                    body.insert("details".into(), json!(err.details()));
-                }
-                for (k, v) in err.extra() {
-                    body.insert((*k).into(), v.clone());
-                }
-                Value::Object(body)
+                body.insert("message".into(), message);
+                body.insert("error_code".into(), code);
+                body.insert("timestamp".into(), timestamp);
             }
             EnvelopeStyle::Chat => {
-                let mut body = Map::new();
-                body.insert("code".into(), Value::String(code.into()));
-                body.insert("message".into(), Value::String(err.message.to_string()));
-                body.insert(
-                    "timestamp".into(),
-                    Value::String(crate::time::local_naive(Utc::now(), self.tz)),
-                );
-                if !err.details().is_empty() {
-                    body.insert("details".into(), json!(err.details()));
-                }
-                for (k, v) in err.extra() {
-                    body.insert((*k).into(), v.clone());
-                }
-                Value::Object(body)
+                body.insert("code".into(), code);
+                body.insert("message".into(), message);
+                body.insert("timestamp".into(), timestamp);
             }
         }
+        if !err.details().is_empty() {
+            body.insert("details".into(), json!(err.details()));
+        }
+        for (k, v) in err.extra() {
+            body.insert((*k).into(), v.clone());
+        }
+        Value::Object(body)
     }
 
     pub fn render(&self, err: &ApiError, mut response: Response) -> Response {

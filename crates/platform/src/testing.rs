@@ -37,6 +37,15 @@ pub fn test_redis_url() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// For tests of several instances: fails (never skips) unless this run has both
+/// PostgreSQL and Redis.
+pub fn require_shared_backends() {
+    assert!(
+        test_database_url().is_some() && test_redis_url().is_some(),
+        "multi-instance tests need ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL"
+    );
+}
+
 struct Storage {
     dir: PathBuf,
     postgres: Option<(String, String)>,
