@@ -94,7 +94,7 @@ impl App for Chat {
     fn router(&self, ctx: AppContext) -> Result<Router, BoxError> {
         let svc = Self::service(&ctx)?;
         let objects = svc.objects.clone();
-        let state = AppState(std::sync::Arc::new(routes::State {
+        let state = AppState::new(routes::State {
             svc,
             jwt: ctx.jwt_keys(ACCESS_TTL)?,
             refresh: ctx.refresh_tokens(REFRESH_DAYS)?,
@@ -111,7 +111,7 @@ impl App for Chat {
             },
             public_url: ctx.settings.raw("public_url").map(str::to_owned),
             image_max_bytes: ctx.settings.get_or("image_max_bytes", 10u64 << 20)?,
-        }));
+        });
         Ok(Router::new()
             .route("/auth/signup", post(auth::signup))
             .route("/auth/login", post(auth::login))

@@ -96,14 +96,14 @@ impl App for Delivery {
     }
 
     fn router(&self, ctx: AppContext) -> Result<Router, BoxError> {
-        let state = AppState(std::sync::Arc::new(routes::State {
+        let state = AppState::new(routes::State {
             svc: Self::service(&ctx)?,
             jwt: ctx.jwt_keys(ACCESS_TTL)?,
             refresh: ctx.refresh_tokens(REFRESH_DAYS)?,
             passwords: ctx.passwords.clone(),
             shutdown: ctx.shutdown.clone(),
             metrics: ctx.metrics.clone(),
-        }));
+        });
         Ok(Router::new()
             .route("/auth/login", post(auth::login))
             .route("/auth/refresh", post(auth::refresh))

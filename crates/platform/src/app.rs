@@ -70,6 +70,40 @@ impl AppContext {
     }
 }
 
+/// An app's handler state: cloned for every request, so one `Arc` behind.
+pub struct Shared<S>(pub Arc<S>);
+
+impl<S> Shared<S> {
+    pub fn new(state: S) -> Self {
+        Self(Arc::new(state))
+    }
+}
+
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<S> std::ops::Deref for Shared<S> {
+    type Target = S;
+    fn deref(&self) -> &S {
+        &self.0
+    }
+}
+
+/// Handler state that holds the app's access-token keys, so that the auth
+/// extractors ([`crate::auth::Auth`], [`crate::auth::Authorized`]) find them.
+pub trait HasJwtKeys {
+    fn jwt_keys(&self) -> &JwtKeys;
+}
+
+impl<S: HasJwtKeys> axum::extract::FromRef<Shared<S>> for JwtKeys {
+    fn from_ref(s: &Shared<S>) -> Self {
+        s.0.jwt_keys().clone()
+    }
+}
+
 /// A login printed by `serve --demo`.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {

@@ -18,16 +18,8 @@ use crate::model::{UserClaims, UserId};
 use crate::service::Service;
 use crate::session::SessionConfig;
 
-/// Handler state: cloned for every request, so one `Arc` behind.
-#[derive(Clone)]
-pub struct AppState(pub std::sync::Arc<State>);
-
-impl std::ops::Deref for AppState {
-    type Target = State;
-    fn deref(&self) -> &State {
-        &self.0
-    }
-}
+/// Handler state, shared by every request.
+pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
@@ -42,9 +34,9 @@ pub struct State {
     pub image_max_bytes: u64,
 }
 
-impl FromRef<AppState> for JwtKeys {
-    fn from_ref(s: &AppState) -> Self {
-        s.0.jwt.clone()
+impl platform::app::HasJwtKeys for State {
+    fn jwt_keys(&self) -> &JwtKeys {
+        &self.jwt
     }
 }
 

@@ -8,23 +8,14 @@ pub mod locks;
 pub mod visualization;
 
 use axum::Json;
-use axum::extract::FromRef;
 use platform::auth::{JwtKeys, Passwords, RefreshTokens, Role as RoleGuard};
 use serde::Serialize;
 
 use crate::model::{Claims as DeliveryClaims, Role, UserClaims};
 use crate::service::Service;
 
-/// Handler state: cloned for every request, so one `Arc` behind.
-#[derive(Clone)]
-pub struct AppState(pub std::sync::Arc<State>);
-
-impl std::ops::Deref for AppState {
-    type Target = State;
-    fn deref(&self) -> &State {
-        &self.0
-    }
-}
+/// Handler state, shared by every request.
+pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
@@ -35,9 +26,9 @@ pub struct State {
     pub metrics: platform::telemetry::Metrics,
 }
 
-impl FromRef<AppState> for JwtKeys {
-    fn from_ref(s: &AppState) -> Self {
-        s.0.jwt.clone()
+impl platform::app::HasJwtKeys for State {
+    fn jwt_keys(&self) -> &JwtKeys {
+        &self.jwt
     }
 }
 
