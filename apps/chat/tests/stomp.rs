@@ -120,12 +120,7 @@ async fn messages_reach_both_partners_in_order_with_message_headers() {
     }
     for c in [&mut ca, &mut cb] {
         for i in 0..20 {
-            let (f, body) = loop {
-                let (f, body) = c.message().await;
-                if body["type"] != "SYSTEM" {
-                    break (f, body);
-                }
-            };
+            let (f, body) = c.non_system_message().await;
             assert_eq!(f.header("subscription"), Some("room"));
             assert_eq!(
                 f.header("destination"),
@@ -485,12 +480,7 @@ async fn stomp_1_0_client_without_subscription_id() {
         &json!({"type": "STICKER", "content": "heart"}),
     )
     .await;
-    let (f, body) = loop {
-        let (f, body) = c.message().await;
-        if body["type"] != "SYSTEM" {
-            break (f, body);
-        }
-    };
+    let (f, body) = c.non_system_message().await;
     assert_eq!(f.header("subscription"), Some(dest.as_str()));
     assert_eq!(body["type"], "STICKER");
 }

@@ -259,6 +259,16 @@ impl Stomp {
         (f, body)
     }
 
+    /// The next MESSAGE that is not a SYSTEM (presence/typing) event, with its frame.
+    pub async fn non_system_message(&mut self) -> (Frame, Value) {
+        loop {
+            let (f, body) = self.message().await;
+            if body["type"] != "SYSTEM" {
+                return (f, body);
+            }
+        }
+    }
+
     /// The next MESSAGE on the subscription `sub`, skipping others.
     pub async fn message_on(&mut self, sub: &str) -> Value {
         loop {
