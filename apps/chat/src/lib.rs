@@ -14,12 +14,11 @@ pub mod store;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::{get, post};
 use platform::app::{App, AppContext, BoxError, BoxFuture};
 use platform::db::Migrations;
 use platform::envelope::EnvelopeStyle;
 use platform::objects::ObjectStore;
+use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser};
 
 use crate::routes::{AppState, auth, chat, couples, users, ws};
@@ -73,6 +72,12 @@ impl App for Chat {
         "chat"
     }
 
+    fn description(&self) -> &'static str {
+        "Couple chat: accounts, couples, message history, image uploads, and STOMP \
+         over WebSocket at `/ws/chat` for live messages, read receipts, typing and \
+         presence. Errors come as `{code, message, timestamp, details?}`."
+    }
+
     fn default_port(&self) -> u16 {
         8080
     }
@@ -91,7 +96,7 @@ impl App for Chat {
         1024
     }
 
-    fn router(&self, ctx: AppContext) -> Result<Router, BoxError> {
+    fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
         let svc = Self::service(&ctx)?;
         let objects = svc.objects.clone();
         let state = AppState::new(routes::State {
@@ -112,22 +117,19 @@ impl App for Chat {
             public_url: ctx.settings.raw("public_url").map(str::to_owned),
             image_max_bytes: ctx.settings.get_or("image_max_bytes", 10u64 << 20)?,
         });
-        Ok(Router::new()
-            .route("/auth/signup", post(auth::signup))
-            .route("/auth/login", post(auth::login))
-            .route("/auth/refresh", post(auth::refresh))
-            .route("/auth/logout", post(auth::logout))
-            .route("/users/me", get(users::me).patch(users::update_me))
-            .route("/couples/invite", post(couples::invite))
-            .route("/couples/join", post(couples::join))
-            .route("/couples/me", axum::routing::delete(couples::leave))
-            .route("/chat/room", get(chat::my_room))
-            .route(
-                "/chat/rooms/{room_id}/messages",
-                get(chat::history).post(chat::send),
-            )
-            .route("/chat/images/presigned-url", post(chat::presigned_url))
-            .route("/ws/chat", get(ws::ws))
+        Ok(OpenApiRouter::new()
+            .routes(routes!(auth::signup))
+            .routes(routes!(auth::login))
+            .routes(routes!(auth::refresh))
+            .routes(routes!(auth::logout))
+            .routes(routes!(users::me, users::update_me))
+            .routes(routes!(couples::invite))
+            .routes(routes!(couples::join))
+            .routes(routes!(couples::leave))
+            .routes(routes!(chat::my_room))
+            .routes(routes!(chat::history, chat::send))
+            .routes(routes!(chat::presigned_url))
+            .routes(routes!(ws::ws))
             .with_state(state)
             .merge(objects.routes()))
     }

@@ -12,7 +12,7 @@ macro_rules! uuid_id {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-            sqlx::Type,
+            sqlx::Type, utoipa::ToSchema,
         )]
         #[serde(transparent)]
         #[sqlx(transparent)]
@@ -87,7 +87,7 @@ pub struct UserRow {
 }
 
 /// A user as the API shows them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: UserId,
@@ -112,7 +112,7 @@ impl UserView {
 }
 
 /// The partner in a room, or a member of a couple.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberView {
     pub id: UserId,
@@ -157,7 +157,7 @@ pub struct MessageRow {
 }
 
 /// The seed's message body, on `/topic/couple/{id}` and in history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageView {
     pub id: MessageId,
@@ -194,13 +194,18 @@ impl MessageView {
 
 /// A message to send, from a STOMP SEND body or the REST fallback. Every field is
 /// optional here so that a bad one is a `SEND_FAILED` naming it, not a parse error.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
+    /// `TEXT`, `IMAGE` or `STICKER`.
     #[serde(rename = "type")]
+    #[schema(example = "TEXT")]
     pub kind: Option<String>,
+    /// Up to 1000 characters; required for `TEXT` and `STICKER`.
     pub content: Option<String>,
+    /// Required for `IMAGE`: a `fileUrl` from a presigned upload.
     pub image_url: Option<String>,
+    /// The client's id for the message; a retry with the same one is not stored twice.
     pub temp_id: Option<String>,
 }
 

@@ -536,3 +536,42 @@ async fn a_panic_is_a_500_in_the_chat_envelope() {
     assert_error(&r, 500, "INTERNAL_ERROR");
     assert!(!r.body["message"].as_str().unwrap().contains("boom"));
 }
+
+#[tokio::test]
+async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
+    let s = server().await;
+    let doc = s
+        .check_openapi(&[
+            ("POST", "/auth/signup"),
+            ("POST", "/auth/login"),
+            ("POST", "/auth/refresh"),
+            ("POST", "/auth/logout"),
+            ("GET", "/users/me"),
+            ("PATCH", "/users/me"),
+            ("POST", "/couples/invite"),
+            ("POST", "/couples/join"),
+            ("DELETE", "/couples/me"),
+            ("GET", "/chat/room"),
+            ("GET", "/chat/rooms/{room_id}/messages"),
+            ("POST", "/chat/rooms/{room_id}/messages"),
+            ("POST", "/chat/images/presigned-url"),
+            ("GET", "/ws/chat"),
+            ("PUT", "/files/{key}"),
+            ("GET", "/files/{key}"),
+        ])
+        .await;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Error"]["required"],
+        json!(["code", "message", "timestamp"])
+    );
+    assert_eq!(
+        schemas["MessageView"]["properties"]["type"]["$ref"],
+        "#/components/schemas/MessageType"
+    );
+    assert_eq!(
+        schemas["MessageType"]["enum"],
+        json!(["TEXT", "IMAGE", "STICKER"])
+    );
+    s.check_docs_offline().await;
+}

@@ -13,12 +13,11 @@ pub mod store;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::{get, patch, post};
 use platform::app::{App, AppContext, BoxError, BoxFuture};
 use platform::db::Migrations;
 use platform::envelope::EnvelopeStyle;
 use platform::http::Timeouts;
+use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser};
 
 use crate::model::{Department, Role};
@@ -63,6 +62,12 @@ impl App for Delivery {
         "delivery"
     }
 
+    fn description(&self) -> &'static str {
+        "Real-time delivery monitoring: orders, pessimistic locks, statistics, Excel \
+         export and a live WebSocket view. Errors come as \
+         `{success: false, message, error_code, timestamp}`."
+    }
+
     fn default_port(&self) -> u16 {
         8001
     }
@@ -95,7 +100,7 @@ impl App for Delivery {
         })
     }
 
-    fn router(&self, ctx: AppContext) -> Result<Router, BoxError> {
+    fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
         let state = AppState::new(routes::State {
             svc: Self::service(&ctx)?,
             jwt: ctx.jwt_keys(ACCESS_TTL)?,
@@ -104,52 +109,28 @@ impl App for Delivery {
             shutdown: ctx.shutdown.clone(),
             metrics: ctx.metrics.clone(),
         });
-        Ok(Router::new()
-            .route("/auth/login", post(auth::login))
-            .route("/auth/refresh", post(auth::refresh))
-            .route("/auth/logout", post(auth::logout))
-            .route("/auth/check-session", get(auth::check_session))
-            .route(
-                "/dashboard",
-                post(dashboard::create).delete(dashboard::delete),
-            )
-            .route("/dashboard/list", post(dashboard::list))
-            .route("/dashboard/search", get(dashboard::search))
-            .route("/dashboard/assign", post(dashboard::assign))
-            .route("/dashboard/ws", get(live::ws))
-            .route("/dashboard/{dashboard_id}", get(dashboard::detail))
-            .route(
-                "/dashboard/{dashboard_id}/fields",
-                patch(dashboard::update_fields),
-            )
-            .route(
-                "/dashboard/{dashboard_id}/status",
-                patch(dashboard::change_status),
-            )
-            .route(
-                "/dashboard/{dashboard_id}/remarks",
-                post(dashboard::add_remark),
-            )
-            .route(
-                "/dashboard/{dashboard_id}/remarks/{remark_id}",
-                patch(dashboard::edit_remark),
-            )
-            .route(
-                "/dashboard/{dashboard_id}/lock",
-                post(locks::acquire).delete(locks::release),
-            )
-            .route("/dashboard/{dashboard_id}/lock/status", get(locks::status))
-            .route(
-                "/visualization/delivery_status",
-                post(visualization::delivery_status),
-            )
-            .route(
-                "/visualization/hourly_orders",
-                post(visualization::hourly_orders),
-            )
-            .route("/visualization/date_range", get(visualization::date_range))
-            .route("/download/excel", post(download::excel))
-            .route("/download/date-range", get(download::date_range))
+        Ok(OpenApiRouter::new()
+            .routes(routes!(auth::login))
+            .routes(routes!(auth::refresh))
+            .routes(routes!(auth::logout))
+            .routes(routes!(auth::check_session))
+            .routes(routes!(dashboard::create, dashboard::delete))
+            .routes(routes!(dashboard::list))
+            .routes(routes!(dashboard::search))
+            .routes(routes!(dashboard::assign))
+            .routes(routes!(live::ws))
+            .routes(routes!(dashboard::detail))
+            .routes(routes!(dashboard::update_fields))
+            .routes(routes!(dashboard::change_status))
+            .routes(routes!(dashboard::add_remark))
+            .routes(routes!(dashboard::edit_remark))
+            .routes(routes!(locks::acquire, locks::release))
+            .routes(routes!(locks::status))
+            .routes(routes!(visualization::delivery_status))
+            .routes(routes!(visualization::hourly_orders))
+            .routes(routes!(visualization::date_range))
+            .routes(routes!(download::excel))
+            .routes(routes!(download::date_range))
             .with_state(state))
     }
 

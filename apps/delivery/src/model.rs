@@ -175,7 +175,7 @@ pub struct ListRow {
 
 pub const LIST_COLUMNS: &str = "dashboard_id, order_no, type, status, department, warehouse, eta, customer, city, county, district, driver_name";
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListItem {
     pub dashboard_id: i64,
     pub order_no: String,
@@ -217,7 +217,7 @@ pub struct RemarkRow {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Remark {
     pub remark_id: i64,
     pub dashboard_id: i64,
@@ -250,7 +250,7 @@ pub struct LockRow {
 }
 
 /// `lock_info` of the seed and of 423 bodies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LockInfo {
     pub dashboard_id: i64,
     pub locked_by: String,
@@ -270,7 +270,7 @@ impl LockInfo {
 }
 
 /// The full order of `GET /dashboard/{id}` (seed IV §4.1 + remarks + lock state).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Detail {
     pub dashboard_id: i64,
     pub order_no: String,
@@ -347,7 +347,7 @@ pub struct UserRow {
     pub user_role: Role,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub user_id: String,
     pub user_department: Department,

@@ -6,7 +6,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
@@ -15,6 +14,7 @@ use crate::config::{AppSettings, Config};
 use crate::db::{Db, Migrations};
 use crate::envelope::EnvelopeStyle;
 use crate::http::Timeouts;
+use crate::openapi::OpenApiRouter;
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::telemetry::Metrics;
@@ -124,6 +124,8 @@ pub struct NewUser {
 
 pub trait App: Send + Sync + 'static {
     fn name(&self) -> &'static str;
+    /// One paragraph for the API description (`/openapi.json`, `/docs`).
+    fn description(&self) -> &'static str;
     fn default_port(&self) -> u16;
     fn envelope(&self) -> EnvelopeStyle;
     fn migrations(&self) -> &'static Migrations;
@@ -153,7 +155,7 @@ pub trait App: Send + Sync + 'static {
     }
 
     /// The app's routes, with their state applied.
-    fn router(&self, ctx: AppContext) -> Result<Router, BoxError>;
+    fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError>;
 
     /// Loads demo data into an empty database; returns the logins to print.
     fn seed_demo<'a>(

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod objects;
+pub mod openapi;
 pub mod ops;
 pub mod ratelimit;
 pub mod realtime;

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,6 +23,7 @@ use sha2::Sha256;
 use crate::config::Secret;
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::AppPath;
+use crate::openapi::OpenApiRouter;
 
 /// Where the store's objects are served.
 pub const ROUTE_PREFIX: &str = "/files/";
@@ -159,8 +159,13 @@ impl ObjectStore {
     }
 
     /// `PUT` and `GET` under `/files/`, for the app's router.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
-        Router::new()
+    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> OpenApiRouter<S> {
+        // The key may hold slashes: axum routes it as a wildcard, which OpenAPI
+        // cannot express, so the description is declared beside the route.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths(upload, download))]
+        struct Files;
+        OpenApiRouter::with_openapi(<Files as utoipa::OpenApi>::openapi())
             .route(
                 "/files/{*key}",
                 put(upload)
@@ -175,6 +180,21 @@ fn forbidden(message: &'static str) -> ApiError {
     ApiError::forbidden(message).with_code("INVALID_SIGNATURE")
 }
 
+/// Stores a file at a presigned URL (its query carries the signature).
+#[utoipa::path(put, path = "/files/{key}", tag = "files",
+    params(
+        ("key" = String, Path, description = "Object key; may contain `/`"),
+        ("expires" = i64, Query, description = "Unix time the URL stops working"),
+        ("content_type" = String, Query, description = "The Content-Type the upload must carry"),
+        ("max_bytes" = u64, Query, description = "The largest body accepted"),
+        ("signature" = String, Query, description = "HMAC-SHA256 of the above"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "Stored"),
+        (status = 403, description = "Bad or expired signature (`INVALID_SIGNATURE`)"),
+        (status = 415, description = "Not the Content-Type the URL was signed for"),
+        (status = 413, description = "Larger than `max_bytes`")))]
 async fn upload(
     State(store): State<ObjectStore>,
     AppPath(key): AppPath<String>,
@@ -232,6 +252,12 @@ fn content_type_of(key: &str) -> &'static str {
     }
 }
 
+/// Serves a stored file.
+#[utoipa::path(get, path = "/files/{key}", tag = "files",
+    params(("key" = String, Path, description = "Object key; may contain `/`")),
+    responses(
+        (status = 200, description = "The file, with the Content-Type it was uploaded with"),
+        (status = 404, description = "No such file")))]
 async fn download(
     State(store): State<ObjectStore>,
     AppPath(key): AppPath<String>,

@@ -1,57 +1,76 @@
 //! Operational endpoints every app serves: `/health`, `/ready`, `/metrics`.
 
-use axum::Router;
+use axum::Json;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::app::AppContext;
+use crate::openapi::{OpenApiRouter, routes as openapi_routes};
 
-pub fn routes(ctx: AppContext) -> Router {
-    let ready_ctx = ctx.clone();
-    let metrics_ctx = ctx;
-    Router::new()
-        .route(
-            "/health",
-            get(|| async { axum::Json(json!({"status": "ok"})) }),
-        )
-        .route(
-            "/ready",
-            get(move || {
-                let ctx = ready_ctx.clone();
-                async move { ready(ctx).await }
-            }),
-        )
-        .route(
-            "/metrics",
-            get(move || {
-                let ctx = metrics_ctx.clone();
-                async move {
-                    (
-                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                        ctx.metrics.render(ctx.name),
-                    )
-                }
-            }),
-        )
+pub fn routes(ctx: AppContext) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(openapi_routes!(health))
+        .routes(openapi_routes!(ready))
+        .routes(openapi_routes!(metrics))
+        .with_state(ctx)
 }
 
-async fn ready(ctx: AppContext) -> impl IntoResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+struct Health {
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, description = "Alive", body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Prometheus text: requests by route and status, latency, WebSockets, realtime.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+async fn metrics(State(ctx): State<AppContext>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        ctx.metrics.render(ctx.name),
+    )
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct Readiness {
+    /// `ready` or `unavailable`.
+    status: &'static str,
+    /// `ok` or `unreachable`.
+    database: &'static str,
+    /// `sqlite` or `postgres`.
+    engine: &'static str,
+    /// `ok`, `unreachable` or `not configured`.
+    redis: &'static str,
+}
+
+/// Readiness: the database answers, and Redis when one is configured.
+#[utoipa::path(get, path = "/ready", tag = "operations", responses(
+    (status = 200, description = "Ready", body = Readiness),
+    (status = 503, description = "The database or Redis is unreachable", body = Readiness)))]
+async fn ready(State(ctx): State<AppContext>) -> (StatusCode, Json<Readiness>) {
     let database = match ctx.db.ping().await {
-        Ok(()) => "ok".to_owned(),
+        Ok(()) => "ok",
         Err(e) => {
             tracing::error!(error = %e, "readiness: database unreachable");
-            "unreachable".to_owned()
+            "unreachable"
         }
     };
     let redis = match &ctx.redis {
-        None => "not configured".to_owned(),
+        None => "not configured",
         Some(r) => match r.ping().await {
-            Ok(()) => "ok".to_owned(),
+            Ok(()) => "ok",
             Err(e) => {
                 tracing::error!(error = %e, "readiness: redis unreachable");
-                "unreachable".to_owned()
+                "unreachable"
             }
         },
     };
@@ -63,11 +82,11 @@ async fn ready(ctx: AppContext) -> impl IntoResponse {
     };
     (
         status,
-        axum::Json(json!({
-            "status": if ok { "ready" } else { "unavailable" },
-            "database": database,
-            "engine": ctx.db.engine(),
-            "redis": redis,
-        })),
+        Json(Readiness {
+            status: if ok { "ready" } else { "unavailable" },
+            database,
+            engine: ctx.db.engine(),
+            redis,
+        }),
     )
 }

@@ -15,6 +15,7 @@ use crate::db::{Db, Location};
 use crate::envelope::Envelope;
 use crate::error::ApiError;
 use crate::http::{StackConfig, stack};
+use crate::openapi;
 use crate::ratelimit::RateLimiter;
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
@@ -88,9 +89,20 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect();
-    let routes = app
+    let (routes, api) = app
         .router(ctx.clone())?
         .merge(crate::ops::routes(ctx.clone()))
+        .split_for_parts();
+    let api = openapi::complete(
+        api,
+        &openapi::AppInfo {
+            name: ctx.name,
+            description: app.description(),
+            envelope: app.envelope(),
+        },
+    );
+    let routes = routes
+        .merge(openapi::routes(api))
         .merge(extra)
         .fallback(|| async { ApiError::not_found("the requested resource does not exist") });
     Ok(stack(

@@ -1,7 +1,8 @@
 //! Enums stored as text and sent as their seed spelling.
 
 /// Declares an enum whose variants have fixed wire names, with `as_str`, `FromStr`,
-/// `TryFrom<String>` (for `#[sqlx(try_from = "String")]`), `Display`, and serde.
+/// `TryFrom<String>` (for `#[sqlx(try_from = "String")]`), `Display`, serde, and an
+/// OpenAPI schema listing the names.
 /// Unknown names are errors listing the allowed ones.
 #[macro_export]
 macro_rules! text_enum {
@@ -44,6 +45,16 @@ macro_rules! text_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl $crate::openapi::utoipa::PartialSchema for $name {
+            fn schema() -> $crate::openapi::utoipa::openapi::RefOr<
+                $crate::openapi::utoipa::openapi::schema::Schema,
+            > {
+                $crate::openapi::string_enum(&[$($text),+])
+            }
+        }
+
+        impl $crate::openapi::utoipa::ToSchema for $name {}
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

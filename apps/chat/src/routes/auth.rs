@@ -5,13 +5,12 @@ use platform::ApiError;
 use platform::error::AuthFailure;
 use platform::extract::AppJson;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::{AppState, CurrentUser};
 use crate::model::{UserClaims, UserRow, UserView};
 use crate::service::accounts;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignupRequest {
     #[serde(default)]
     email: String,
@@ -21,7 +20,7 @@ pub struct SignupRequest {
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     #[serde(default)]
     email: String,
@@ -29,13 +28,31 @@ pub struct LoginRequest {
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshRequest {
     refresh_token: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignupReply {
+    user: UserView,
+}
+
+/// The token reply of login and refresh.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    access_token: String,
+    refresh_token: String,
+    #[schema(example = "Bearer")]
+    token_type: &'static str,
+    /// Seconds until the access token expires.
+    expires_in: u64,
+    user: LoginUser,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginUser {
     id: crate::model::UserId,
@@ -55,34 +72,45 @@ impl From<&UserRow> for LoginUser {
     }
 }
 
+/// Creates an account (email, password of 8+ characters with a letter and a digit,
+/// name).
+#[utoipa::path(post, path = "/auth/signup", tag = "auth", request_body = SignupRequest, responses(
+    (status = 201, description = "Created", body = SignupReply),
+    (status = 409, description = "The email is taken (`CONFLICT`)")))]
 pub async fn signup(
     State(s): State<AppState>,
     AppJson(req): AppJson<SignupRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SignupReply>), ApiError> {
     let user =
         accounts::sign_up(&s.svc, &s.passwords, &req.email, &req.password, &req.name).await?;
     tracing::info!(user = %user.id, "signed up");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "user": UserView::new(&user, s.svc.tz) })),
+        Json(SignupReply {
+            user: UserView::new(&user, s.svc.tz),
+        }),
     ))
 }
 
-fn tokens(s: &AppState, user: &UserRow, refresh: String) -> Result<Value, ApiError> {
+fn tokens(s: &AppState, user: &UserRow, refresh: String) -> Result<Tokens, ApiError> {
     let (access, _) = s.jwt.issue(&user.id.to_string(), UserClaims::default())?;
-    Ok(json!({
-        "accessToken": access,
-        "refreshToken": refresh,
-        "tokenType": "Bearer",
-        "expiresIn": s.jwt.ttl().as_secs(),
-        "user": LoginUser::from(user),
-    }))
+    Ok(Tokens {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: s.jwt.ttl().as_secs(),
+        user: LoginUser::from(user),
+    })
 }
 
+/// Logs in with email and password.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, description = "Logged in", body = Tokens),
+    (status = 401, description = "Unknown email or wrong password (`AUTH_FAILED`)")))]
 pub async fn login(
     State(s): State<AppState>,
     AppJson(req): AppJson<LoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Tokens>, ApiError> {
     let user = match accounts::authenticate(&s.svc, &s.passwords, &req.email, &req.password).await {
         Ok(user) => user,
         Err(e) => {
@@ -95,10 +123,14 @@ pub async fn login(
     Ok(Json(tokens(&s, &user, refresh.token)?))
 }
 
+/// Exchanges a refresh token for a new pair (rotation with reuse detection).
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, description = "A new pair", body = Tokens),
+    (status = 401, description = "Unknown, expired, revoked or reused refresh token")))]
 pub async fn refresh(
     State(s): State<AppState>,
     AppJson(req): AppJson<RefreshRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Tokens>, ApiError> {
     let issued = s.refresh.rotate(req.refresh_token.trim()).await?;
     let user = match super::user_of(&issued.subject) {
         Ok(CurrentUser(id)) => crate::store::users::by_id(&s.svc.db, id).await?,
@@ -115,6 +147,8 @@ pub async fn refresh(
 }
 
 /// Ends the session of the given refresh token, if it is the caller's.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest, security(("bearer" = [])),
+    responses((status = 204, description = "Logged out")))]
 pub async fn logout(
     State(s): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -6,8 +6,7 @@ use platform::ApiError;
 use platform::extract::{AppJson, AppPath, AppQuery};
 use platform::objects::public_origin;
 use platform::time::LocalTime;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 use super::{AppState, CurrentUser};
@@ -19,6 +18,11 @@ use crate::store;
 /// Presigned upload URLs live this long.
 const UPLOAD_TTL: Duration = Duration::from_secs(10 * 60);
 
+/// The caller's room: partner, whether the partner is online, unread count, last
+/// message.
+#[utoipa::path(get, path = "/chat/room", tag = "chat", security(("bearer" = [])), responses(
+    (status = 200, description = "The room", body = RoomView),
+    (status = 404, description = "Not in a couple (`NOT_IN_COUPLE`)")))]
 pub async fn my_room(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,
@@ -27,19 +31,38 @@ pub async fn my_room(
     Ok(Json(room(&s.svc, &user).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Messages older than this one (paging back); the newest page without it.
     before: Option<MessageId>,
+    /// Messages newer than this one (catching up after a reconnect).
     after: Option<MessageId>,
+    /// Page size, 1-100 (default 50).
     size: Option<i64>,
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    messages: Vec<MessageView>,
+    has_more: bool,
+}
+
+const ROOM: &str = "The couple's id (= `roomId`)";
+
+/// A page of the room's messages in storage order.
+#[utoipa::path(get, path = "/chat/rooms/{room_id}/messages", tag = "chat",
+    params(("room_id" = CoupleId, Path, description = ROOM), HistoryQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "Messages, oldest first", body = History),
+    (status = 403, description = "Not a member of this room (`UNAUTHORIZED`)"),
+    (status = 404, description = "No such room")))]
 pub async fn history(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,
     AppPath(room_id): AppPath<CoupleId>,
     AppQuery(q): AppQuery<HistoryQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<History>, ApiError> {
     let size = q.size.unwrap_or(PAGE_DEFAULT);
     if !(1..=PAGE_MAX).contains(&size) {
         return Err(ApiError::field(
@@ -49,11 +72,18 @@ pub async fn history(
     }
     let (rows, has_more) = s.svc.history(id, room_id, q.before, q.after, size).await?;
     let messages: Vec<MessageView> = rows.iter().map(|m| MessageView::new(m, s.svc.tz)).collect();
-    Ok(Json(json!({ "messages": messages, "hasMore": has_more })))
+    Ok(Json(History { messages, has_more }))
 }
 
-/// The offline fallback: the same as a STOMP SEND. 201 for a new message, 200 for
-/// a retry of a stored `tempId`.
+/// The offline fallback: the same as a STOMP SEND (stored, then broadcast on
+/// `/topic/couple/{room_id}`). 201 for a new message, 200 for a retry of a stored
+/// `tempId`.
+#[utoipa::path(post, path = "/chat/rooms/{room_id}/messages", tag = "chat",
+    params(("room_id" = CoupleId, Path, description = ROOM)), request_body = SendRequest, security(("bearer" = [])), responses(
+    (status = 201, description = "Stored and broadcast", body = MessageView),
+    (status = 200, description = "Already stored under this `tempId`", body = MessageView),
+    (status = 403, description = "Not a member of this room"),
+    (status = 409, description = "The room is closed")))]
 pub async fn send(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,
@@ -70,7 +100,7 @@ pub async fn send(
     Ok((status, Json(MessageView::new(&sent.message, s.svc.tz))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PresignRequest {
     #[serde(default)]
@@ -91,12 +121,29 @@ fn image_extension(content_type: &str) -> Option<&'static str> {
     }
 }
 
+/// Where to `PUT` an image (`uploadUrl`, with the given Content-Type) and the URL
+/// to send in an `IMAGE` message (`fileUrl`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Presigned {
+    upload_url: String,
+    file_url: String,
+    expires_at: LocalTime,
+    #[schema(example = "PUT")]
+    method: &'static str,
+    content_type: String,
+    max_bytes: u64,
+}
+
+/// A presigned upload URL for an image (png, jpeg, gif, webp, heic).
+#[utoipa::path(post, path = "/chat/images/presigned-url", tag = "chat", request_body = PresignRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The URLs", body = Presigned)))]
 pub async fn presigned_url(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,
     headers: HeaderMap,
     AppJson(req): AppJson<PresignRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Presigned>, ApiError> {
     let mut errors = platform::validate::FieldErrors::new(&crate::service::MESSAGES);
     errors.text("fileName", &req.file_name, 255);
     let ext = image_extension(&req.content_type);
@@ -120,12 +167,12 @@ pub async fn presigned_url(
         s.svc
             .objects
             .presign_upload(&origin, &key, &content_type, s.image_max_bytes, UPLOAD_TTL);
-    Ok(Json(json!({
-        "uploadUrl": p.upload_url,
-        "fileUrl": p.file_url,
-        "expiresAt": LocalTime::new(p.expires_at, s.svc.tz),
-        "method": "PUT",
-        "contentType": content_type,
-        "maxBytes": s.image_max_bytes,
-    })))
+    Ok(Json(Presigned {
+        upload_url: p.upload_url,
+        file_url: p.file_url,
+        expires_at: LocalTime::new(p.expires_at, s.svc.tz),
+        method: "PUT",
+        content_type,
+        max_bytes: s.image_max_bytes,
+    }))
 }

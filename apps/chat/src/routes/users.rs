@@ -8,7 +8,7 @@ use super::{AppState, CurrentUser};
 use crate::model::UserView;
 use crate::service::accounts;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfilePatch {
     name: Option<String>,
@@ -17,6 +17,9 @@ pub struct ProfilePatch {
     profile_image: Option<Option<String>>,
 }
 
+/// The caller's profile.
+#[utoipa::path(get, path = "/users/me", tag = "users", security(("bearer" = [])),
+    responses((status = 200, description = "The profile", body = UserView)))]
 pub async fn me(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,
@@ -25,6 +28,9 @@ pub async fn me(
     Ok(Json(UserView::new(&user, s.svc.tz)))
 }
 
+/// Changes the caller's name or profile image.
+#[utoipa::path(patch, path = "/users/me", tag = "users", request_body = ProfilePatch, security(("bearer" = [])),
+    responses((status = 200, description = "The profile", body = UserView)))]
 pub async fn update_me(
     State(s): State<AppState>,
     CurrentUser(id): CurrentUser,

@@ -27,6 +27,16 @@ fn upgrade_token(uri: &Uri, headers: &HeaderMap) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// The STOMP 1.0-1.2 endpoint (subprotocols `v12.stomp`, `v11.stomp`,
+/// `v10.stomp`). Subscribe to `/topic/couple/{roomId}` and `/user/queue/errors`;
+/// send to `/app/chat/{roomId}`, `/app/chat/{roomId}/read`,
+/// `/app/chat/{roomId}/typing`. See `docs/chat.md`.
+#[utoipa::path(get, path = "/ws/chat", tag = "chat",
+    params(("token" = Option<String>, Query,
+        description = "An access token; else `Authorization: Bearer` on the upgrade, else the CONNECT frame's header")),
+    responses(
+        (status = 101, description = "Switching to WebSocket"),
+        (status = 401, description = "A token was given on the upgrade and is invalid (`AUTH_FAILED`)")))]
 pub async fn ws(
     State(s): State<AppState>,
     uri: Uri,

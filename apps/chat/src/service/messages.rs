@@ -288,7 +288,7 @@ fn room_closed() -> ApiError {
 }
 
 /// `GET /chat/room`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomView {
     pub room_id: CoupleId,

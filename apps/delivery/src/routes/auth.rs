@@ -5,22 +5,49 @@ use platform::error::AuthFailure;
 use platform::extract::AppJson;
 use platform::time::LocalTime;
 use platform::{ApiError, FieldError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::{AppState, done, ok};
+use super::{AppState, Done, Reply, done, ok};
 use crate::model::{UserClaims, UserView};
 use crate::store;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     user_id: String,
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
     refresh_token: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenPair {
+    access_token: String,
+    refresh_token: String,
+}
+
+/// The login reply carries `token` and `user` beside the envelope (seed II §4.1).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginReply {
+    success: bool,
+    #[schema(value_type = String)]
+    message: &'static str,
+    token: TokenPair,
+    user: UserView,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RefreshData {
+    token: TokenPair,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionData {
+    authenticated: bool,
+    user: UserView,
+    expires_at: LocalTime,
 }
 
 fn bad_login() -> ApiError {
@@ -30,10 +57,14 @@ fn bad_login() -> ApiError {
     )
 }
 
+/// Logs in with `user_id` and `password`; returns an access and a refresh token.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, description = "Logged in", body = LoginReply),
+    (status = 401, description = "Unknown user or wrong password (`INVALID_CREDENTIALS`)")))]
 pub async fn login(
     State(s): State<AppState>,
     AppJson(req): AppJson<LoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginReply>, ApiError> {
     let mut problems = Vec::new();
     for (field, v) in [("user_id", &req.user_id), ("password", &req.password)] {
         if v.trim().is_empty() {
@@ -67,22 +98,30 @@ pub async fn login(
     )?;
     let refresh = s.refresh.issue(&user.user_id).await?;
     tracing::info!(user_id = %user.user_id, "login");
-    Ok(Json(json!({
-        "success": true,
-        "message": "로그인 성공",
-        "token": {"access_token": access, "refresh_token": refresh.token},
-        "user": UserView {
+    Ok(Json(LoginReply {
+        success: true,
+        message: "로그인 성공",
+        token: TokenPair {
+            access_token: access,
+            refresh_token: refresh.token,
+        },
+        user: UserView {
             user_id: user.user_id,
             user_department: user.user_department,
             user_role: user.user_role,
         },
-    })))
+    }))
 }
 
+/// Exchanges a refresh token for a new pair; the old one stops working (a reuse
+/// after the grace window revokes the whole family).
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, description = "A new token pair", body = Reply<RefreshData>),
+    (status = 401, description = "Unknown, expired, revoked or reused refresh token")))]
 pub async fn refresh(
     State(s): State<AppState>,
     AppJson(req): AppJson<RefreshRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Reply<RefreshData>>, ApiError> {
     let issued = s.refresh.rotate(req.refresh_token.trim()).await?;
     let Some(user) = store::users::get(&s.svc.db, &issued.subject).await? else {
         s.refresh.revoke(&issued.token).await?;
@@ -99,18 +138,25 @@ pub async fn refresh(
         },
     )?;
     tracing::info!(user_id = %user.user_id, "token refreshed");
-    Ok(Json(json!({
-        "success": true,
-        "message": "토큰이 갱신되었습니다",
-        "data": {"token": {"access_token": access, "refresh_token": issued.token}},
-    })))
+    Ok(ok(
+        "토큰이 갱신되었습니다",
+        RefreshData {
+            token: TokenPair {
+                access_token: access,
+                refresh_token: issued.token,
+            },
+        },
+    ))
 }
 
+/// Ends the caller's session: its refresh token stops working.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest, security(("bearer" = [])),
+    responses((status = 200, description = "Logged out", body = Done)))]
 pub async fn logout(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
     AppJson(req): AppJson<RefreshRequest>,
-) -> Result<Json<super::Reply<()>>, ApiError> {
+) -> Result<Json<Done>, ApiError> {
     // Only the caller's own session can be ended with this call.
     if s.refresh
         .subject_of(req.refresh_token.trim())
@@ -124,21 +170,24 @@ pub async fn logout(
     Ok(done("로그아웃이 완료되었습니다"))
 }
 
+/// Whether the access token is valid, whose it is and when it expires.
+#[utoipa::path(get, path = "/auth/check-session", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "The session", body = Reply<SessionData>)))]
 pub async fn check_session(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
-) -> Json<super::Reply<Value>> {
+) -> Json<Reply<SessionData>> {
     let expires_at = LocalTime::new(claims.expires_at(), s.svc.tz);
     ok(
         "세션이 유효합니다",
-        json!({
-            "authenticated": true,
-            "user": UserView {
+        SessionData {
+            authenticated: true,
+            user: UserView {
                 user_id: claims.sub.clone(),
                 user_department: claims.extra.department,
                 user_role: claims.extra.role,
             },
-            "expires_at": expires_at,
-        }),
+            expires_at,
+        },
     )
 }

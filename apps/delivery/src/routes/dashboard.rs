@@ -7,7 +7,6 @@ use platform::ApiError;
 use platform::auth::{Auth, Authorized};
 use platform::extract::{AppJson, AppPath, AppQuery};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use super::{Admin, AppState, Reply, ok};
 use crate::model::{Detail, ListItem, Remark, Status, UserClaims};
@@ -17,8 +16,12 @@ use crate::service::orders::{
 
 type Res<T> = Result<Json<Reply<T>>, ApiError>;
 
-/// The month view is what every operator's screen polls: the serialized reply is
-/// cached until the next change anywhere (see `platform::cache`).
+/// Orders whose ETA falls in the range (at most `max_range_days`, default 92),
+/// filtered, with the range of dates that hold orders.
+#[utoipa::path(post, path = "/dashboard/list", tag = "orders", request_body = ListRequest, security(("bearer" = [])),
+    responses((status = 200, description = "The orders, by ETA", body = Reply<ListData>)))]
+// The month view is what every operator's screen polls: the serialized reply is
+// cached until the next change anywhere (see `platform::cache`).
 pub async fn list(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
@@ -60,7 +63,7 @@ async fn list_uncached(s: &AppState, req: &ListRequest, key: String) -> Result<B
     let reply = Reply {
         success: true,
         message: "데이터를 조회했습니다",
-        data: Some(data),
+        data,
     };
     let bytes = Bytes::from(serde_json::to_vec(&reply).map_err(ApiError::internal)?);
     s.svc.list_cache.put(ticket, key, bytes.clone());
@@ -68,15 +71,20 @@ async fn list_uncached(s: &AppState, req: &ListRequest, key: String) -> Result<B
 }
 
 /// The detail repeats `is_locked` and `lock_info` at the top level (seed IV §1.2).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DetailReply {
     success: bool,
+    #[schema(value_type = String)]
     message: &'static str,
     is_locked: bool,
     lock_info: Option<crate::model::LockInfo>,
     data: Detail,
 }
 
+/// One order with its remarks and lock state.
+#[utoipa::path(get, path = "/dashboard/{dashboard_id}", tag = "orders", params(("dashboard_id" = i64, Path, description = "The order")), security(("bearer" = [])), responses(
+    (status = 200, description = "The order", body = DetailReply),
+    (status = 404, description = "No such order (`DASHBOARD_NOT_FOUND`)")))]
 pub async fn detail(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
@@ -92,6 +100,11 @@ pub async fn detail(
     }))
 }
 
+/// Creates an order; the postal code fills city, county, district, distance and
+/// duration; `remark` becomes its first remark. Status starts `WAITING`.
+#[utoipa::path(post, path = "/dashboard", tag = "orders", request_body = CreateRequest, security(("bearer" = [])), responses(
+    (status = 201, description = "Created", body = Reply<Detail>),
+    (status = 409, description = "`order_no` already exists")))]
 pub async fn create(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -101,6 +114,14 @@ pub async fn create(
     Ok((StatusCode::CREATED, ok("주문이 생성되었습니다", detail)))
 }
 
+/// Edits fields; absent fields stay, `null` clears an optional one. Needs the
+/// caller's `EDIT` lock or no lock held by someone else.
+#[utoipa::path(patch, path = "/dashboard/{dashboard_id}/fields", tag = "orders", params(("dashboard_id" = i64, Path, description = "The order")),
+    request_body = FieldsRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "The updated order", body = Reply<Detail>),
+    (status = 400, description = "The order's status forbids edits (`DASHBOARD_STATUS_LOCKED`) or bad input"),
+    (status = 404, description = "No such order"),
+    (status = 423, description = "Locked by another user (`RESOURCE_LOCKED`, with `lock_info`)")))]
 pub async fn update_fields(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -113,13 +134,21 @@ pub async fn update_fields(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StatusRequest {
     status: Status,
     #[serde(default)]
     is_admin: bool,
 }
 
+/// Moves an order along the transition table; sets `depart_time` and
+/// `complete_time`. `is_admin` is ignored unless the token's role is `ADMIN`.
+#[utoipa::path(patch, path = "/dashboard/{dashboard_id}/status", tag = "orders", params(("dashboard_id" = i64, Path, description = "The order")),
+    request_body = StatusRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "The new status and times", body = Reply<StatusData>),
+    (status = 400, description = "Transition not allowed for this role (`INVALID_STATUS_TRANSITION`)"),
+    (status = 404, description = "No such order"),
+    (status = 423, description = "Locked by another user")))]
 pub async fn change_status(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -134,7 +163,7 @@ pub async fn change_status(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AssignRequest {
     dashboard_ids: Vec<i64>,
     driver_name: String,
@@ -142,6 +171,12 @@ pub struct AssignRequest {
     driver_contact: Option<String>,
 }
 
+/// Assigns a driver to every order named, or to none: all-or-nothing.
+#[utoipa::path(post, path = "/dashboard/assign", tag = "orders", request_body = AssignRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "Every order assigned", body = Reply<AssignData>),
+    (status = 400, description = "An order's status forbids assignment"),
+    (status = 404, description = "An order does not exist"),
+    (status = 423, description = "An order is locked by another user")))]
 pub async fn assign(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -159,17 +194,22 @@ pub async fn assign(
     Ok(ok("배차가 완료되었습니다", data))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// The order number, exact.
     order_no: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SearchData {
     items: Vec<ListItem>,
     total: usize,
 }
 
+/// Finds orders by order number.
+#[utoipa::path(get, path = "/dashboard/search", tag = "orders", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, description = "Matching orders", body = Reply<SearchData>)))]
 pub async fn search(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
@@ -185,11 +225,17 @@ pub async fn search(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RemarkRequest {
     content: String,
 }
 
+/// Adds a remark to an order.
+#[utoipa::path(post, path = "/dashboard/{dashboard_id}/remarks", tag = "orders", params(("dashboard_id" = i64, Path, description = "The order")),
+    request_body = RemarkRequest, security(("bearer" = [])), responses(
+    (status = 201, description = "The remark", body = Reply<Remark>),
+    (status = 404, description = "No such order"),
+    (status = 423, description = "Locked by another user")))]
 pub async fn add_remark(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -200,6 +246,14 @@ pub async fn add_remark(
     Ok((StatusCode::CREATED, ok("메모가 추가되었습니다", remark)))
 }
 
+/// Edits a remark; only its author (or an admin) may.
+#[utoipa::path(patch, path = "/dashboard/{dashboard_id}/remarks/{remark_id}", tag = "orders",
+    params(("dashboard_id" = i64, Path, description = "The order"), ("remark_id" = i64, Path, description = "The remark")),
+    request_body = RemarkRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "The remark", body = Reply<Remark>),
+    (status = 403, description = "Not the author"),
+    (status = 404, description = "No such order or remark"),
+    (status = 423, description = "Locked by another user")))]
 pub async fn edit_remark(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -214,16 +268,25 @@ pub async fn edit_remark(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DeleteRequest {
     dashboard_ids: Vec<i64>,
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeletedData {
+    deleted_count: u64,
+}
+
+/// Deletes orders (admins only).
+#[utoipa::path(delete, path = "/dashboard", tag = "orders", request_body = DeleteRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "How many were deleted", body = Reply<DeletedData>),
+    (status = 403, description = "Not an admin (`FORBIDDEN`)")))]
 pub async fn delete(
     State(s): State<AppState>,
     _: Authorized<Admin>,
     AppJson(req): AppJson<DeleteRequest>,
-) -> Res<Value> {
-    let n = s.svc.delete(&req.dashboard_ids).await?;
-    Ok(ok("삭제되었습니다", json!({"deleted_count": n})))
+) -> Res<DeletedData> {
+    let deleted_count = s.svc.delete(&req.dashboard_ids).await?;
+    Ok(ok("삭제되었습니다", DeletedData { deleted_count }))
 }

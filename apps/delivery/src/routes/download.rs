@@ -13,6 +13,11 @@ use crate::store::orders::RangeColumn;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// The orders of a range as a styled Excel file (admins only), named
+/// `delivery_orders_{start}_{end}.xlsx`.
+#[utoipa::path(post, path = "/download/excel", tag = "export", request_body = ListRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (status = 403, description = "Not an admin")))]
 pub async fn excel(
     State(s): State<AppState>,
     admin: Authorized<Admin>,
@@ -33,6 +38,9 @@ pub async fn excel(
         .into_response())
 }
 
+/// The first and last days that hold orders, by ETA.
+#[utoipa::path(get, path = "/download/date-range", tag = "export", security(("bearer" = [])),
+    responses((status = 200, description = "The range", body = Reply<DateRange>)))]
 pub async fn date_range(
     State(s): State<AppState>,
     _: Auth<UserClaims>,

@@ -9,6 +9,12 @@ use super::AppState;
 use crate::model::UserClaims;
 use crate::service::LIVE_TOPIC;
 
+/// The live view: a WebSocket (token in `?token=`) that receives every order
+/// change and lock event as JSON, from any instance.
+#[utoipa::path(get, path = "/dashboard/ws", tag = "live",
+    params(("token" = String, Query, description = "An access token")), responses(
+    (status = 101, description = "Switching to WebSocket"),
+    (status = 401, description = "Missing or invalid token")))]
 pub async fn ws(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,

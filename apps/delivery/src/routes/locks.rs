@@ -3,18 +3,23 @@ use axum::extract::State;
 use platform::ApiError;
 use platform::auth::Auth;
 use platform::extract::{AppJson, AppPath};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::{AppState, Reply, ok};
 use crate::model::{LockInfo, LockType, UserClaims};
 use crate::service::locks::LockStatus;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LockRequest {
     lock_type: LockType,
 }
 
+/// Takes the order's lock for 300 s, or renews the caller's own.
+#[utoipa::path(post, path = "/dashboard/{dashboard_id}/lock", tag = "locks", params(("dashboard_id" = i64, Path, description = "The order")),
+    request_body = LockRequest, security(("bearer" = [])), responses(
+    (status = 200, description = "The lock", body = Reply<LockInfo>),
+    (status = 404, description = "No such order"),
+    (status = 423, description = "Held by another user (`RESOURCE_LOCKED`, with `lock_info`)")))]
 pub async fn acquire(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
@@ -27,15 +32,29 @@ pub async fn acquire(
     ))
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReleasedData {
+    dashboard_id: i64,
+}
+
+/// Releases the caller's lock (an admin may release anyone's).
+#[utoipa::path(delete, path = "/dashboard/{dashboard_id}/lock", tag = "locks", params(("dashboard_id" = i64, Path, description = "The order")), security(("bearer" = [])), responses(
+    (status = 200, description = "Released", body = Reply<ReleasedData>),
+    (status = 403, description = "Held by another user"),
+    (status = 404, description = "No such order")))]
 pub async fn release(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,
     AppPath(id): AppPath<i64>,
-) -> Result<Json<Reply<Value>>, ApiError> {
+) -> Result<Json<Reply<ReleasedData>>, ApiError> {
     s.svc.release(id, &claims).await?;
-    Ok(ok("락을 해제했습니다", json!({"dashboard_id": id})))
+    Ok(ok("락을 해제했습니다", ReleasedData { dashboard_id: id }))
 }
 
+/// Who holds the order's lock, of which type, until when.
+#[utoipa::path(get, path = "/dashboard/{dashboard_id}/lock/status", tag = "locks", params(("dashboard_id" = i64, Path, description = "The order")), security(("bearer" = [])), responses(
+    (status = 200, description = "The lock state", body = Reply<LockStatus>),
+    (status = 404, description = "No such order")))]
 pub async fn status(
     State(s): State<AppState>,
     Auth(claims): Auth<UserClaims>,

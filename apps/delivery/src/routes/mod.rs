@@ -33,27 +33,34 @@ impl platform::app::HasJwtKeys for State {
 }
 
 /// `{"success": true, "message": ..., "data": ...}` (seed IV §4.2).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Reply<T: Serialize> {
     pub success: bool,
+    #[schema(value_type = String)]
     pub message: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<T>,
+    pub data: T,
 }
 
 pub fn ok<T: Serialize>(message: &'static str, data: T) -> Json<Reply<T>> {
     Json(Reply {
         success: true,
         message,
-        data: Some(data),
+        data,
     })
 }
 
-pub fn done(message: &'static str) -> Json<Reply<()>> {
-    Json(Reply {
+/// `{"success": true, "message": ...}`: a reply without data.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Done {
+    pub success: bool,
+    #[schema(value_type = String)]
+    pub message: &'static str,
+}
+
+pub fn done(message: &'static str) -> Json<Done> {
+    Json(Done {
         success: true,
         message,
-        data: None,
     })
 }
 

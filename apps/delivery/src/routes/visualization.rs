@@ -11,12 +11,18 @@ use crate::service::orders::DateRange;
 use crate::service::stats::{DeliveryStatus, HourlyOrders};
 use crate::store::orders::RangeColumn;
 
-#[derive(Deserialize)]
+/// By creation time, `YYYY-MM-DD`, both days included.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RangeRequest {
+    #[schema(example = "2026-11-01")]
     start_date: String,
+    #[schema(example = "2026-11-30")]
     end_date: String,
 }
 
+/// Orders by status, overall and per department; every status key present.
+#[utoipa::path(post, path = "/visualization/delivery_status", tag = "statistics", request_body = RangeRequest, security(("bearer" = [])),
+    responses((status = 200, description = "Counts", body = Reply<DeliveryStatus>)))]
 pub async fn delivery_status(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
@@ -28,6 +34,9 @@ pub async fn delivery_status(
     ))
 }
 
+/// Orders received per hour of the day, overall and per department.
+#[utoipa::path(post, path = "/visualization/hourly_orders", tag = "statistics", request_body = RangeRequest, security(("bearer" = [])),
+    responses((status = 200, description = "Counts", body = Reply<HourlyOrders>)))]
 pub async fn hourly_orders(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
@@ -39,6 +48,9 @@ pub async fn hourly_orders(
     ))
 }
 
+/// The first and last days that hold orders, by creation time.
+#[utoipa::path(get, path = "/visualization/date_range", tag = "statistics", security(("bearer" = [])),
+    responses((status = 200, description = "The range", body = Reply<DateRange>)))]
 pub async fn date_range(
     State(s): State<AppState>,
     _: Auth<UserClaims>,

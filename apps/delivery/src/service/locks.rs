@@ -9,7 +9,7 @@ use super::{Service, errors};
 use crate::model::{Claims, LockInfo, LockRow, LockType, is_admin};
 use crate::store;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LockStatus {
     pub dashboard_id: i64,
     pub is_locked: bool,

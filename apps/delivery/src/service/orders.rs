@@ -17,17 +17,24 @@ use crate::store::{self, orders::Filters, orders::NewOrder};
 pub const SEARCH_LIMIT: i64 = 100;
 pub const MAX_BATCH: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+/// A date range (`YYYY-MM-DD`, by ETA) and filters, each `ALL` or one value.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ListRequest {
+    #[schema(example = "2026-11-01")]
     pub start_date: String,
+    #[schema(example = "2026-11-30")]
     pub end_date: String,
     #[serde(default, rename = "type")]
+    #[schema(value_type = String, example = "ALL")]
     pub order_type: crate::model::Filter<OrderType>,
     #[serde(default)]
+    #[schema(value_type = String, example = "ALL")]
     pub department: crate::model::Filter<Department>,
     #[serde(default)]
+    #[schema(value_type = String, example = "ALL")]
     pub warehouse: crate::model::Filter<Warehouse>,
     #[serde(default)]
+    #[schema(value_type = String, example = "ALL")]
     pub status: crate::model::Filter<Status>,
 }
 
@@ -42,19 +49,19 @@ impl ListRequest {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DateRange {
     pub oldest_date: Option<String>,
     pub latest_date: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListData {
     pub items: Vec<ListItem>,
     pub date_range: DateRange,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     pub order_no: String,
@@ -63,7 +70,9 @@ pub struct CreateRequest {
     pub department: Department,
     pub warehouse: Warehouse,
     pub sla: String,
+    #[schema(example = "2026-11-22T14:30:00")]
     pub eta: String,
+    #[schema(example = "06236")]
     pub postal_code: String,
     pub address: String,
     pub customer: String,
@@ -74,7 +83,7 @@ pub struct CreateRequest {
 }
 
 /// `PATCH /dashboard/{id}/fields`: absent = unchanged; `null` clears an optional field.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldsRequest {
     pub eta: Option<String>,
@@ -90,7 +99,7 @@ pub struct FieldsRequest {
     pub driver_contact: Option<Option<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusData {
     pub dashboard_id: i64,
     pub status: Status,
@@ -98,7 +107,7 @@ pub struct StatusData {
     pub complete_time: Option<LocalTime>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AssignData {
     pub updated_count: u64,
     pub dashboard_ids: Vec<i64>,

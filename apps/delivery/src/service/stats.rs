@@ -11,23 +11,26 @@ use super::Service;
 use crate::model::{Department, Status};
 use crate::store;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DepartmentStatus {
     pub total: i64,
     pub by_status: BTreeMap<&'static str, i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryStatus {
     pub total: i64,
     pub by_status: BTreeMap<&'static str, i64>,
     pub by_department: BTreeMap<&'static str, DepartmentStatus>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HourlyOrders {
     pub total: i64,
+    /// Orders received in each hour 0-23.
+    #[schema(value_type = Vec<i64>)]
     pub hours: [i64; 24],
+    #[schema(value_type = BTreeMap<String, Vec<i64>>)]
     pub by_department: BTreeMap<&'static str, [i64; 24]>,
 }
 

@@ -18,6 +18,8 @@ use crate::app::{App, AppContext};
 use crate::config::Config;
 use crate::server;
 
+mod openapi;
+
 pub use tokio_tungstenite;
 
 pub type WsStream =
