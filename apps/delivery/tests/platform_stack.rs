@@ -329,3 +329,14 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
     );
     s.check_docs_offline().await;
 }
+
+/// The docs page in a real browser: Swagger UI renders the operations from
+/// `/openapi.json` with nothing but this server to load from.
+#[tokio::test]
+#[ignore = "needs Chromium (CI installs it); ONDOL_BROWSER=/usr/bin/chromium"]
+async fn docs_page_renders_in_a_browser() {
+    let browser = std::env::var("ONDOL_BROWSER").expect("ONDOL_BROWSER names a Chromium");
+    let s = server_full(&[]).await;
+    s.check_docs_render_in(&browser, "/dashboard/{dashboard_id}/lock")
+        .await;
+}

@@ -119,6 +119,52 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Loads `/docs/` in headless Chromium (`browser`: its executable) and checks
+    /// that the page rendered the operations of `/openapi.json`, e.g. `path`.
+    /// Chromium runs with background networking off and a fresh profile, so the
+    /// page has nothing but this server to load from.
+    pub async fn check_docs_render_in(&self, browser: &str, path: &str) {
+        let profile = tempfile_dir("ondol-docs-browser");
+        let run = tokio::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(self.url("/docs/"))
+            .kill_on_drop(true)
+            .output();
+        let out = tokio::time::timeout(std::time::Duration::from_secs(120), run)
+            .await
+            .expect("the browser finishes within 120 s")
+            .unwrap_or_else(|e| panic!("cannot run {browser}: {e}"));
+        let _ = std::fs::remove_dir_all(&profile);
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            dom.contains(&format!("data-path=\"{path}\"")),
+            "the docs page did not render {path}:\n{}\n{}",
+            &dom[..dom.len().min(2000)],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(dom.contains(&format!("ondol {}", self.ctx.name)));
+    }
+}
+
+fn tempfile_dir(prefix: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir
+}
+
 fn check_operation(method: &str, path: &str, op: &Value) {
     let at = format!("{} {path}", method.to_uppercase());
     assert!(
