@@ -74,10 +74,7 @@ async fn couples(config: &Config, wanted: usize) -> anyhow::Result<Vec<(CoupleId
     let location = platform::db::Location::for_app(config, "chat");
     let db = platform::db::Db::connect(
         &location,
-        platform::db::DbOptions {
-            pool_size: 2,
-            sqlite_page_size: platform::App::sqlite_page_size(&chat::Chat),
-        },
+        platform::db::DbOptions::new(2, platform::App::sqlite_page_size(&chat::Chat)),
     )
     .await?;
     let rows: Vec<(CoupleId, UserId)> = on_pool!(db.reader(), |p| sqlx::query_as(

@@ -34,8 +34,10 @@ pub async fn open(
     let db = Db::connect(
         &location,
         crate::db::DbOptions {
-            pool_size,
-            sqlite_page_size: app.sqlite_page_size(),
+            sqlite_wal_restart_bytes: settings
+                .get_or("sqlite_wal_restart_mib", crate::db::WAL_RESTART_BYTES >> 20)?
+                << 20,
+            ..crate::db::DbOptions::new(pool_size, app.sqlite_page_size())
         },
     )
     .await?;
