@@ -207,7 +207,7 @@ impl ListItem {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct RemarkRow {
     pub remark_id: i64,
     pub dashboard_id: i64,

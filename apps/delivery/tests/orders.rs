@@ -727,12 +727,26 @@ async fn remarks_are_added_and_edited_by_author_or_admin() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["data"]["content"], json!("고친 메모"));
     assert!(r.body["data"]["updated_at"].is_string());
-    assert_eq!(
-        s.patch(&path, Some(&admin), &json!({"content": "관리자"}))
-            .await
-            .status,
-        200
-    );
+    let edited = s
+        .patch(&path, Some(&admin), &json!({"content": "관리자"}))
+        .await;
+    assert_eq!(edited.status, 200);
+    let second = s
+        .post(
+            &format!("/dashboard/{id}/remarks"),
+            Some(&bob),
+            &json!({"content": "두 번째 메모"}),
+        )
+        .await;
+    assert_eq!(second.status, 201);
+    // The detail shows every remark (the order's initial one first) in id order,
+    // field for field as the remark endpoints returned them.
+    let d = s.get(&format!("/dashboard/{id}"), Some(&bob)).await;
+    let remarks = d.body["data"]["remarks"].as_array().unwrap().clone();
+    assert_eq!(remarks.len(), 3, "{}", d.body);
+    assert_eq!(remarks[1], edited.body["data"]);
+    assert_eq!(remarks[2], second.body["data"]);
+    assert!(remarks[2]["updated_at"].is_null());
     assert_error(
         &s.patch(
             &format!("/dashboard/{id}/remarks/999999"),
@@ -781,7 +795,7 @@ async fn remarks_are_added_and_edited_by_author_or_admin() {
         .iter()
         .map(|r| r["content"].as_str().unwrap())
         .collect();
-    assert_eq!(contents, ["", "관리자"]);
+    assert_eq!(contents, ["", "관리자", "두 번째 메모"]);
 }
 
 #[tokio::test]

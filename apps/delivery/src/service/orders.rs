@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::transitions::{self, Times};
 use super::{Service, errors};
 use crate::model::{
-    Claims, Department, Detail, ListItem, LockType, OrderRow, OrderType, Remark, Status, Warehouse,
-    is_admin,
+    Claims, Department, Detail, ListItem, LockType, OrderRow, OrderType, Remark, RemarkRow, Status,
+    Warehouse, is_admin,
 };
 use crate::store::{self, orders::Filters, orders::NewOrder};
 
@@ -173,7 +173,7 @@ impl Service {
     }
 
     pub async fn detail(&self, id: i64) -> Result<Detail, ApiError> {
-        let row = store::orders::get_with_lock(&self.db, id)
+        let row = store::orders::get_detail(&self.db, id)
             .await?
             .ok_or_else(|| errors::not_found(&[id]))?;
         let lock = match (
@@ -191,7 +191,8 @@ impl Service {
             }
             _ => None,
         };
-        let remarks = store::remarks::for_order(&self.db, id).await?;
+        let remarks: Vec<RemarkRow> =
+            serde_json::from_str(&row.remarks).map_err(ApiError::internal)?;
         Ok(Detail::new(row.order, remarks, lock.as_ref(), self.tz))
     }
 

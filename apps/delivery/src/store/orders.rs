@@ -117,24 +117,30 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
         .await)
 }
 
-/// An order with its lock row (live or not), in one query.
+/// An order with its lock row (live or not) and its remarks, in one query: each
+/// statement costs the SQLite driver a thread handoff there and back, and this is
+/// what every operator's screen asks for most.
 #[derive(Debug, sqlx::FromRow)]
-pub struct OrderWithLock {
+pub struct OrderDetailRow {
     #[sqlx(flatten)]
     pub order: OrderRow,
     pub lock_by: Option<String>,
     pub lock_type: Option<String>,
     pub lock_expires_at: Option<DateTime<Utc>>,
+    /// The remarks in id order, as a JSON array of [`RemarkRow`] arrays.
+    pub remarks: String,
 }
 
-pub async fn get_with_lock(db: &Db, id: i64) -> Result<Option<OrderWithLock>, sqlx::Error> {
+pub async fn get_detail(db: &Db, id: i64) -> Result<Option<OrderDetailRow>, sqlx::Error> {
     let columns = ORDER_COLUMNS
         .split(", ")
         .map(|c| format!("o.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let remarks = db.json_rows(crate::store::remarks::COLUMNS, "remark_id");
     let sql = format!(
-        "SELECT {columns}, l.locked_by AS lock_by, l.lock_type AS lock_type, l.expires_at AS lock_expires_at
+        "SELECT {columns}, l.locked_by AS lock_by, l.lock_type AS lock_type, l.expires_at AS lock_expires_at,
+                (SELECT {remarks} FROM dashboard_remarks r WHERE r.dashboard_id = o.dashboard_id) AS remarks
          FROM dashboards o LEFT JOIN dashboard_locks l ON l.dashboard_id = o.dashboard_id
          WHERE o.dashboard_id = $1"
     );

@@ -1,19 +1,10 @@
 use chrono::{DateTime, Utc};
-use platform::db::{Db, Tx};
-use platform::{on_pool, on_tx};
+use platform::db::Tx;
+use platform::on_tx;
 
 use crate::model::RemarkRow;
 
-const COLUMNS: &str = "remark_id, dashboard_id, content, created_at, created_by, updated_at";
-
-pub async fn for_order(db: &Db, dashboard_id: i64) -> Result<Vec<RemarkRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM dashboard_remarks WHERE dashboard_id = $1 ORDER BY remark_id"
-    );
-    on_pool!(db.reader(), |p| {
-        sqlx::query_as(&sql).bind(dashboard_id).fetch_all(p).await
-    })
-}
+pub const COLUMNS: &str = "remark_id, dashboard_id, content, created_at, created_by, updated_at";
 
 pub async fn get(tx: &mut Tx, remark_id: i64) -> Result<Option<RemarkRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM dashboard_remarks WHERE remark_id = $1");
