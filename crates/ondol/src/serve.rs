@@ -69,8 +69,17 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
     tracing::info!("shutting down");
     shutdown.cancel();
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    let drained = tokio::time::timeout(grace, futures_util::future::join_all(tasks)).await;
-    if drained.is_err() {
+    let deadline = tokio::time::Instant::now() + grace;
+    let drained = tokio::time::timeout_at(deadline, futures_util::future::join_all(tasks)).await;
+    // Upgraded WebSocket sessions outlive their HTTP connections: let them finish
+    // their goodbyes (close frames, presence updates) before the pools close.
+    let sockets_closed = tokio::time::timeout_at(deadline, async {
+        while contexts.iter().any(|c| c.metrics.open_websockets() > 0) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    if drained.is_err() || sockets_closed.is_err() {
         tracing::warn!(
             ?grace,
             "in-flight work did not finish within the grace period"
