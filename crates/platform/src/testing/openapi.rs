@@ -125,7 +125,8 @@ impl TestServer {
     /// Chromium runs with background networking off and a fresh profile, so the
     /// page has nothing but this server to load from.
     pub async fn check_docs_render_in(&self, browser: &str, path: &str) {
-        let profile = tempfile_dir("ondol-docs-browser");
+        // Inside the test's data directory, which goes with the server.
+        let profile = self.config.data_dir.join("browser-profile");
         let run = tokio::process::Command::new(browser)
             .args([
                 "--headless",
@@ -147,7 +148,6 @@ impl TestServer {
             .await
             .expect("the browser finishes within 120 s")
             .unwrap_or_else(|e| panic!("cannot run {browser}: {e}"));
-        let _ = std::fs::remove_dir_all(&profile);
         let dom = String::from_utf8_lossy(&out.stdout);
         assert!(
             dom.contains(&format!("data-path=\"{path}\"")),
@@ -157,12 +157,6 @@ impl TestServer {
         );
         assert!(dom.contains(&format!("ondol {}", self.ctx.name)));
     }
-}
-
-fn tempfile_dir(prefix: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir is writable");
-    dir
 }
 
 fn check_operation(method: &str, path: &str, op: &Value) {
