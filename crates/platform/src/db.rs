@@ -197,6 +197,9 @@ impl Db {
                             .pragma("cache_size", "-65536"),
                     )
                     .await?;
+                // No busy wait: a RESTART that meets a reader on an old snapshot
+                // returns at once (the next round retries) instead of sleeping in
+                // the busy handler while it holds the writer.
                 let checkpointer = SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect_with(sqlite.clone().busy_timeout(Duration::ZERO))
