@@ -1,6 +1,7 @@
 //! `ondol-bench`: load and data generators for the numbers in docs/benchmarks.md.
 //! Every run targets loopback, is bounded in time, and stops by itself.
 
+mod baseline;
 mod chat;
 mod load;
 mod scenarios;
@@ -101,6 +102,17 @@ enum Command {
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
     },
+    /// Serves a bare axum `GET /health` (no middleware) to calibrate the machine.
+    Baseline {
+        #[arg(long, default_value = "127.0.0.1:8009")]
+        addr: SocketAddr,
+        /// Seconds to serve before exiting.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// One runtime thread, leaving the other core to the load generator.
+        #[arg(long)]
+        current_thread: bool,
+    },
     /// Generic closed-loop HTTP load.
     Http {
         #[arg(long, default_value = "127.0.0.1:8001")]
@@ -134,6 +146,18 @@ fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform:
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Baseline {
+        addr,
+        seconds,
+        current_thread,
+    } = cli.command
+    {
+        return baseline::run(&baseline::Options {
+            addr,
+            lifetime: Duration::from_secs(seconds.clamp(1, 600)),
+            current_thread,
+        });
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -226,6 +250,7 @@ fn main() -> anyhow::Result<()> {
                 )
                 .await
             }
+            Command::Baseline { .. } => unreachable!("the baseline runs on its own runtime"),
             Command::Http {
                 addr,
                 method,
