@@ -51,7 +51,9 @@ impl Delivery {
                 ctx.shutdown.clone(),
             ),
             bulk_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                ctx.settings.get_or("bulk_read_concurrency", 2usize)?.max(1),
+                ctx.settings
+                    .get_or("bulk_read_concurrency", platform::db::BULK_READERS as usize)?
+                    .max(1),
             )),
         })
     }

@@ -46,6 +46,8 @@ pub struct DbOptions {
     /// WAL size at which SQLite's WAL is restarted from its beginning (see
     /// `checkpoint_in_background`).
     pub sqlite_wal_restart_bytes: u64,
+    /// SQLite connections reserved for [`Db::bulk_reader`].
+    pub sqlite_bulk_readers: u32,
 }
 
 impl DbOptions {
@@ -54,6 +56,7 @@ impl DbOptions {
             pool_size,
             sqlite_page_size,
             sqlite_wal_restart_bytes: WAL_RESTART_BYTES,
+            sqlite_bulk_readers: BULK_READERS,
         }
     }
 }
@@ -63,6 +66,7 @@ impl DbOptions {
 pub enum Db {
     Sqlite {
         reader: SqlitePool,
+        bulk: SqlitePool,
         writer: SqlitePool,
     },
     Postgres {
@@ -167,6 +171,7 @@ impl Db {
             pool_size,
             sqlite_page_size: page_size,
             sqlite_wal_restart_bytes,
+            sqlite_bulk_readers,
         } = options;
         match location {
             Location::SqliteFile(path) => {
@@ -212,9 +217,17 @@ impl Db {
                 ));
                 let reader = SqlitePoolOptions::new()
                     .max_connections(pool_size.max(1))
+                    .connect_with(sqlite.clone().read_only(true))
+                    .await?;
+                let bulk = SqlitePoolOptions::new()
+                    .max_connections(sqlite_bulk_readers.max(1))
                     .connect_with(sqlite.read_only(true))
                     .await?;
-                Ok(Self::Sqlite { reader, writer })
+                Ok(Self::Sqlite {
+                    reader,
+                    bulk,
+                    writer,
+                })
             }
             Location::Postgres { url, schema } => {
                 if !schema
@@ -251,6 +264,19 @@ impl Db {
     pub fn reader(&self) -> Pool<'_> {
         match self {
             Self::Sqlite { reader, .. } => Pool::Sqlite(reader),
+            Self::Postgres { pool, .. } => Pool::Postgres(pool),
+        }
+    }
+
+    /// For statements that build large results (a month of rows as one JSON
+    /// document). On SQLite these get their own few connections: SQLite allocates
+    /// with the C allocator on each connection's own thread, and glibc keeps a
+    /// per-thread arena at its high-water mark, so spreading multi-megabyte
+    /// results over every reader thread ratchets the process's memory up run
+    /// after run. It also keeps long reads from occupying the point-read pool.
+    pub fn bulk_reader(&self) -> Pool<'_> {
+        match self {
+            Self::Sqlite { bulk, .. } => Pool::Sqlite(bulk),
             Self::Postgres { pool, .. } => Pool::Postgres(pool),
         }
     }
@@ -313,8 +339,13 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Self::Sqlite { reader, writer } => {
+            Self::Sqlite {
+                reader,
+                bulk,
+                writer,
+            } => {
                 reader.close().await;
+                bulk.close().await;
                 writer.close().await;
             }
             Self::Postgres { pool, .. } => pool.close().await,
@@ -436,6 +467,9 @@ async fn catch_up(checkpointer: &SqlitePool, db_file: &Path) -> Result<(), DbErr
 /// The default WAL size at which it is restarted (see [`checkpoint_in_background`]):
 /// about 15 s of chat traffic at 2,000 messages/s.
 pub const WAL_RESTART_BYTES: u64 = 256 << 20;
+
+/// The default number of SQLite connections for [`Db::bulk_reader`].
+pub const BULK_READERS: u32 = 2;
 
 /// Is this a unique-constraint violation (the same on both engines)?
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {

@@ -37,6 +37,7 @@ pub async fn open(
             sqlite_wal_restart_bytes: settings
                 .get_or("sqlite_wal_restart_mib", crate::db::WAL_RESTART_BYTES >> 20)?
                 << 20,
+            sqlite_bulk_readers: settings.get_or("sqlite_bulk_readers", crate::db::BULK_READERS)?,
             ..crate::db::DbOptions::new(pool_size, app.sqlite_page_size())
         },
     )

@@ -244,7 +244,7 @@ async fn bulk<T: serde::de::DeserializeOwned>(
         filter_sql(3)
     );
     let [a, b, c, d] = filter_values(f);
-    let (json,): (String,) = on_pool!(db.reader(), |p| {
+    let (json,): (String,) = on_pool!(db.bulk_reader(), |p| {
         sqlx::query_as(&sql)
             .bind(from)
             .bind(to)
