@@ -573,5 +573,7 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
         schemas["MessageType"]["enum"],
         json!(["TEXT", "IMAGE", "STICKER"])
     );
+    let (a, _, _) = couple(&s).await;
+    s.check_documented_rejections(&doc, &a.token).await;
     s.check_docs_offline().await;
 }

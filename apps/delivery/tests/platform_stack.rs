@@ -319,14 +319,17 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
         schemas["Status"]["enum"],
         json!(["WAITING", "IN_PROGRESS", "COMPLETE", "ISSUE", "CANCEL"])
     );
-    let login = &doc["paths"]["/auth/login"]["post"];
-    assert!(login.get("security").is_none(), "login needs no token");
+    let login_op = &doc["paths"]["/auth/login"]["post"];
+    assert!(login_op.get("security").is_none(), "login needs no token");
     let detail = &doc["paths"]["/dashboard/{dashboard_id}"]["get"];
     assert_eq!(detail["security"], json!([{"bearer": []}]));
     assert_eq!(
         detail["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/DetailReply"
     );
+    add_users(&s).await;
+    let token = login(&s, "admin").await;
+    s.check_documented_rejections(&doc, &token).await;
     s.check_docs_offline().await;
 }
 

@@ -72,6 +72,10 @@ pub fn complete(mut api: OpenApi, app: &AppInfo<'_>) -> OpenApi {
         for op in operations.into_iter().flatten() {
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
+            let json_body = op.request_body.as_ref().is_some_and(|b| match b {
+                RefOr::T(b) => b.content.contains_key("application/json"),
+                RefOr::Ref(_) => false,
+            });
             let has_input = has_body || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let responses = &mut op.responses.responses;
             let mut add = |code: &str, description: &str| {
@@ -79,11 +83,21 @@ pub fn complete(mut api: OpenApi, app: &AppInfo<'_>) -> OpenApi {
                     .entry(code.to_owned())
                     .or_insert_with(|| ResponseBuilder::new().description(description).into());
             };
+            // What the platform's extractors and layers answer before a handler runs:
+            // a path or query value that does not parse is a 422 with `details`, as
+            // is a body field that fails validation.
             if has_input {
                 add("400", "Malformed input, wrong types or invalid values");
+                add("422", "Field validation failed (see `details`)");
             }
             if has_body {
-                add("422", "Field validation failed (see `details`)");
+                add("413", "Request body over the size limit");
+            }
+            if json_body {
+                add(
+                    "415",
+                    "Request body is not JSON (`Content-Type: application/json` expected)",
+                );
             }
             if secured {
                 add(

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use reqwest::Method;
 use serde_json::Value;
 
 use super::TestServer;
@@ -156,6 +157,79 @@ impl TestServer {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(dom.contains(&format!("ondol {}", self.ctx.name)));
+    }
+}
+
+impl TestServer {
+    /// The statuses the server answers to malformed input are the documented ones:
+    /// for every operation of `doc` (from [`TestServer::check_openapi`]), a JSON
+    /// body sent as `text/plain`, an integer path parameter that overflows, and
+    /// no query string at all, each with a valid `token`.
+    pub async fn check_documented_rejections(&self, doc: &Value, token: &str) {
+        let paths = doc["paths"].as_object().expect("paths is an object");
+        for (path, item) in paths {
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let responses = op["responses"].as_object().expect("responses");
+                if responses.contains_key("101") {
+                    continue; // a WebSocket upgrade
+                }
+                let params = op["parameters"].as_array().cloned().unwrap_or_default();
+                let with_path = |value: &str| {
+                    params
+                        .iter()
+                        .filter(|p| p["in"] == "path")
+                        .fold(path.clone(), |acc, p| {
+                            let name = p["name"].as_str().expect("parameter name");
+                            let v = if p["schema"]["type"] == "integer" {
+                                value
+                            } else {
+                                "1"
+                            };
+                            acc.replace(&format!("{{{name}}}"), v)
+                        })
+                };
+                let m: Method = method.to_uppercase().parse().expect("an HTTP method");
+                let at = format!("{} {path}", method.to_uppercase());
+                let mut tries = Vec::new();
+                if op["requestBody"]["content"]
+                    .get("application/json")
+                    .is_some()
+                {
+                    tries.push(("a body that is not JSON", with_path("1"), true));
+                }
+                if params
+                    .iter()
+                    .any(|p| p["in"] == "path" && p["schema"]["type"] == "integer")
+                {
+                    tries.push((
+                        "an integer path parameter that overflows",
+                        with_path("99999999999999999999"),
+                        false,
+                    ));
+                }
+                if params
+                    .iter()
+                    .any(|p| p["in"] == "query" && p["required"] == true)
+                {
+                    tries.push(("no query string", with_path("1"), false));
+                }
+                for (what, url, text_body) in tries {
+                    let r = if text_body {
+                        self.raw(m.clone(), &url, Some(token), "text/plain", b"x".to_vec())
+                            .await
+                    } else {
+                        self.request(m.clone(), &url, Some(token), None).await
+                    };
+                    assert!(
+                        responses.contains_key(&r.status.to_string()),
+                        "{at} answers {what} with {}, which is not documented: {}",
+                        r.status,
+                        String::from_utf8_lossy(&r.bytes)
+                    );
+                }
+            }
+        }
     }
 }
 
