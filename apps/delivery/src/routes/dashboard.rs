@@ -165,9 +165,12 @@ pub async fn change_status(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AssignRequest {
+    #[schema(min_items = 1, max_items = 1000)]
     dashboard_ids: Vec<i64>,
+    #[schema(min_length = 1, max_length = 50)]
     driver_name: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     driver_contact: Option<String>,
 }
 
@@ -227,6 +230,7 @@ pub async fn search(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RemarkRequest {
+    #[schema(min_length = 1, max_length = 2000)]
     content: String,
 }
 
@@ -270,6 +274,7 @@ pub async fn edit_remark(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct DeleteRequest {
+    #[schema(min_items = 1, max_items = 1000)]
     dashboard_ids: Vec<i64>,
 }
 

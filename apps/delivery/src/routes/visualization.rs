@@ -14,9 +14,9 @@ use crate::store::orders::RangeColumn;
 /// By creation time, `YYYY-MM-DD`, both days included.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RangeRequest {
-    #[schema(example = "2026-11-01")]
+    #[schema(format = Date, example = "2026-11-01")]
     start_date: String,
-    #[schema(example = "2026-11-30")]
+    #[schema(format = Date, example = "2026-11-30")]
     end_date: String,
 }
 

@@ -17,24 +17,25 @@ use crate::store::{self, orders::Filters, orders::NewOrder};
 pub const SEARCH_LIMIT: i64 = 100;
 pub const MAX_BATCH: usize = 1000;
 
-/// A date range (`YYYY-MM-DD`, by ETA) and filters, each `ALL` or one value.
+/// A date range (`YYYY-MM-DD`, by ETA) and filters, each `ALL` (also when absent
+/// or `null`) or one value.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ListRequest {
-    #[schema(example = "2026-11-01")]
+    #[schema(format = Date, example = "2026-11-01")]
     pub start_date: String,
-    #[schema(example = "2026-11-30")]
+    #[schema(format = Date, example = "2026-11-30")]
     pub end_date: String,
     #[serde(default, rename = "type")]
-    #[schema(value_type = String, example = "ALL")]
+    #[schema(value_type = Option<String>, example = "ALL")]
     pub order_type: crate::model::Filter<OrderType>,
     #[serde(default)]
-    #[schema(value_type = String, example = "ALL")]
+    #[schema(value_type = Option<String>, example = "ALL")]
     pub department: crate::model::Filter<Department>,
     #[serde(default)]
-    #[schema(value_type = String, example = "ALL")]
+    #[schema(value_type = Option<String>, example = "ALL")]
     pub warehouse: crate::model::Filter<Warehouse>,
     #[serde(default)]
-    #[schema(value_type = String, example = "ALL")]
+    #[schema(value_type = Option<String>, example = "ALL")]
     pub status: crate::model::Filter<Status>,
 }
 
@@ -64,21 +65,28 @@ pub struct ListData {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
+    #[schema(min_length = 1, max_length = 50)]
     pub order_no: String,
     #[serde(rename = "type")]
     pub order_type: OrderType,
     pub department: Department,
     pub warehouse: Warehouse,
+    #[schema(min_length = 1, max_length = 50)]
     pub sla: String,
     #[schema(example = "2026-11-22T14:30:00")]
     pub eta: String,
-    #[schema(example = "06236")]
+    /// 5 digits (4 are padded with a leading `0`), in the postal-code table.
+    #[schema(pattern = "^[0-9]{4,5}$", example = "06236")]
     pub postal_code: String,
+    #[schema(min_length = 1, max_length = 500)]
     pub address: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub customer: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub contact: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub remark: Option<String>,
 }
 
