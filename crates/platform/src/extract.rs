@@ -48,7 +48,21 @@ where
 }
 
 /// Parses a JSON document into `T` with the error mapping of [`AppJson`].
+///
+/// Request bodies are JSON objects. serde would also read a struct from an array of
+/// its field values in declaration order, which no client means and which the API
+/// description does not allow, so a top-level array is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        let message = "invalid type: array, expected a JSON object";
+        return Err(ApiError::validation(
+            format!("invalid request: {message}"),
+            vec![FieldError {
+                field: "body".into(),
+                message: message.into(),
+            }],
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -183,6 +197,15 @@ mod tests {
     #[derive(serde::Deserialize, Debug)]
     enum Kind {
         A,
+    }
+
+    #[test]
+    fn a_top_level_array_is_not_read_as_a_struct() {
+        // serde alone would accept this as Body { name: "x", count: 1, kind: A }.
+        let err = parse_json::<Body>(br#" ["x", 1, "A"]"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert_eq!(err.details()[0].field, "body");
+        assert!(parse_json::<Body>(br#"{"name":"x","count":1,"kind":"A"}"#).is_ok());
     }
 
     #[test]

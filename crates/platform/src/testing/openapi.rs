@@ -163,8 +163,9 @@ impl TestServer {
 impl TestServer {
     /// The statuses the server answers to malformed input are the documented ones:
     /// for every operation of `doc` (from [`TestServer::check_openapi`]), a JSON
-    /// body sent as `text/plain`, an integer path parameter that overflows, and
-    /// no query string at all, each with a valid `token`.
+    /// body sent as `text/plain` or as an array, an integer path parameter that
+    /// overflows, and no query string at all, each with a valid `token`; none of
+    /// them is accepted.
     pub async fn check_documented_rejections(&self, doc: &Value, token: &str) {
         let paths = doc["paths"].as_object().expect("paths is an object");
         for (path, item) in paths {
@@ -192,11 +193,21 @@ impl TestServer {
                 let m: Method = method.to_uppercase().parse().expect("an HTTP method");
                 let at = format!("{} {path}", method.to_uppercase());
                 let mut tries = Vec::new();
-                if op["requestBody"]["content"]
-                    .get("application/json")
-                    .is_some()
-                {
-                    tries.push(("a body that is not JSON", with_path("1"), true));
+                let json_body = &op["requestBody"]["content"]["application/json"]["schema"];
+                if !json_body.is_null() {
+                    tries.push(("a body that is not JSON", with_path("1"), None));
+                    // As many nulls as the body has fields: what serde would read
+                    // positionally into a struct whose fields are all optional.
+                    let schema = json_body["$ref"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        .map_or(json_body, |name| &doc["components"]["schemas"][name]);
+                    let fields = schema["properties"].as_object().map_or(0, |p| p.len());
+                    tries.push((
+                        "an array instead of an object",
+                        with_path("1"),
+                        Some(Value::Array(vec![Value::Null; fields])),
+                    ));
                 }
                 if params
                     .iter()
@@ -205,22 +216,31 @@ impl TestServer {
                     tries.push((
                         "an integer path parameter that overflows",
                         with_path("99999999999999999999"),
-                        false,
+                        None,
                     ));
                 }
                 if params
                     .iter()
                     .any(|p| p["in"] == "query" && p["required"] == true)
                 {
-                    tries.push(("no query string", with_path("1"), false));
+                    tries.push(("no query string", with_path("1"), None));
                 }
-                for (what, url, text_body) in tries {
-                    let r = if text_body {
-                        self.raw(m.clone(), &url, Some(token), "text/plain", b"x".to_vec())
-                            .await
-                    } else {
-                        self.request(m.clone(), &url, Some(token), None).await
+                for (what, url, body) in tries {
+                    let r = match (what, body) {
+                        ("a body that is not JSON", _) => {
+                            self.raw(m.clone(), &url, Some(token), "text/plain", b"x".to_vec())
+                                .await
+                        }
+                        (_, body) => {
+                            self.request(m.clone(), &url, Some(token), body.as_ref())
+                                .await
+                        }
                     };
+                    assert!(
+                        r.status >= 400,
+                        "{at} accepts {what}: {}",
+                        String::from_utf8_lossy(&r.bytes)
+                    );
                     assert!(
                         responses.contains_key(&r.status.to_string()),
                         "{at} answers {what} with {}, which is not documented: {}",
