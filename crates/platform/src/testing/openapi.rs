@@ -160,6 +160,14 @@ impl TestServer {
     }
 }
 
+/// A bad request body for [`TestServer::check_documented_rejections`].
+enum BadBody {
+    None,
+    /// `x` as `text/plain`.
+    NotJson,
+    Json(Value),
+}
+
 impl TestServer {
     /// The statuses the server answers to malformed input are the documented ones:
     /// for every operation of `doc` (from [`TestServer::check_openapi`]), a JSON
@@ -195,7 +203,7 @@ impl TestServer {
                 let mut tries = Vec::new();
                 let json_body = &op["requestBody"]["content"]["application/json"]["schema"];
                 if !json_body.is_null() {
-                    tries.push(("a body that is not JSON", with_path("1"), None));
+                    tries.push(("a body that is not JSON", with_path("1"), BadBody::NotJson));
                     // As many nulls as the body has fields: what serde would read
                     // positionally into a struct whose fields are all optional.
                     let schema = json_body["$ref"]
@@ -206,7 +214,7 @@ impl TestServer {
                     tries.push((
                         "an array instead of an object",
                         with_path("1"),
-                        Some(Value::Array(vec![Value::Null; fields])),
+                        BadBody::Json(Value::Array(vec![Value::Null; fields])),
                     ));
                 }
                 if params
@@ -216,25 +224,25 @@ impl TestServer {
                     tries.push((
                         "an integer path parameter that overflows",
                         with_path("99999999999999999999"),
-                        None,
+                        BadBody::None,
                     ));
                 }
                 if params
                     .iter()
                     .any(|p| p["in"] == "query" && p["required"] == true)
                 {
-                    tries.push(("no query string", with_path("1"), None));
+                    tries.push(("no query string", with_path("1"), BadBody::None));
                 }
                 for (what, url, body) in tries {
-                    let r = match (what, body) {
-                        ("a body that is not JSON", _) => {
+                    let r = match body {
+                        BadBody::NotJson => {
                             self.raw(m.clone(), &url, Some(token), "text/plain", b"x".to_vec())
                                 .await
                         }
-                        (_, body) => {
-                            self.request(m.clone(), &url, Some(token), body.as_ref())
-                                .await
+                        BadBody::Json(v) => {
+                            self.request(m.clone(), &url, Some(token), Some(&v)).await
                         }
+                        BadBody::None => self.request(m.clone(), &url, Some(token), None).await,
                     };
                     assert!(
                         r.status >= 400,
