@@ -61,8 +61,9 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
              FROM dashboards ORDER BY dashboard_id",
         )
         .execute(p)
-        .await?;
-    });
+        .await
+        .map(drop)
+    })?;
     tracing::info!(orders = orders.len(), "demo data loaded");
     Ok(logins)
 }

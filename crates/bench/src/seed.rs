@@ -83,7 +83,9 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     }
     // Fresh statistics, so the planner's choices do not depend on autovacuum timing.
     if let platform::db::Db::Postgres { pool, .. } = &ctx.db {
-        sqlx::query("ANALYZE").execute(pool).await?;
+        let mut conn = pool.get().await?;
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        conn.finish(true);
     }
     println!(
         "{} orders stored in {:.0} s ({})",

@@ -149,7 +149,7 @@ pub async fn delete(
             .bind(u)
             .bind(now)
             .fetch_optional(p)
-            .await?
+            .await
         }
         None => {
             sqlx::query_as(
@@ -157,8 +157,8 @@ pub async fn delete(
             )
             .bind(id)
             .fetch_optional(p)
-            .await?
+            .await
         }
-    });
+    })?;
     Ok(row.map(|r| r.0))
 }

@@ -253,8 +253,8 @@ async fn bulk<T: serde::de::DeserializeOwned>(
             .bind(c)
             .bind(d)
             .fetch_one(p)
-            .await?
-    });
+            .await
+    })?;
     serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
@@ -271,12 +271,12 @@ pub async fn range_of(
     let sql_min = format!("SELECT {col} FROM dashboards ORDER BY {col} ASC LIMIT 1");
     let sql_max = format!("SELECT {col} FROM dashboards ORDER BY {col} DESC LIMIT 1");
     type Edge = Option<(DateTime<Utc>,)>;
-    let (min, max): (Edge, Edge) = on_pool!(db.reader(), |p| {
-        (
-            sqlx::query_as(&sql_min).fetch_optional(p).await?,
-            sqlx::query_as(&sql_max).fetch_optional(p).await?,
-        )
-    });
+    let min: Edge = on_pool!(db.reader(), |p| sqlx::query_as(&sql_min)
+        .fetch_optional(p)
+        .await)?;
+    let max: Edge = on_pool!(db.reader(), |p| sqlx::query_as(&sql_max)
+        .fetch_optional(p)
+        .await)?;
     Ok(min.zip(max).map(|(a, b)| (a.0, b.0)))
 }
 
@@ -402,7 +402,7 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_pool!(db.reader(), |p| {
         sqlx::query_as("SELECT COUNT(*) FROM dashboards")
             .fetch_one(p)
-            .await?
-    });
+            .await
+    })?;
     Ok(n)
 }

@@ -82,7 +82,7 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_pool!(db.reader(), |p| {
         sqlx::query_as("SELECT COUNT(*) FROM postal_codes")
             .fetch_one(p)
-            .await?
-    });
+            .await
+    })?;
     Ok(n)
 }

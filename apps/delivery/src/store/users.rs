@@ -46,7 +46,7 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_pool!(db.reader(), |p| {
         sqlx::query_as("SELECT COUNT(*) FROM users")
             .fetch_one(p)
-            .await?
-    });
+            .await
+    })?;
     Ok(n)
 }

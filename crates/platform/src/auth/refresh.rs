@@ -43,12 +43,12 @@ pub async fn ensure_schema(db: &Db) -> Result<(), sqlx::Error> {
         Db::Sqlite { .. } => SQLITE_SCHEMA,
         Db::Postgres { .. } => POSTGRES_SCHEMA,
     };
-    on_pool!(db.writer(), |p| {
-        sqlx::query(create).execute(p).await?;
-        for index in INDEXES {
-            sqlx::query(index).execute(p).await?;
-        }
-    });
+    for statement in std::iter::once(create).chain(INDEXES.iter().copied()) {
+        on_pool!(db.writer(), |p| sqlx::query(statement)
+            .execute(p)
+            .await
+            .map(drop))?;
+    }
     Ok(())
 }
 
@@ -217,9 +217,9 @@ impl RefreshTokens {
             )
             .bind(&token_hash)
             .execute(p)
-            .await?
-            .rows_affected()
-        });
+            .await
+            .map(|r| r.rows_affected())
+        })?;
         Ok(n > 0)
     }
 
@@ -230,8 +230,8 @@ impl RefreshTokens {
             sqlx::query_as("SELECT subject FROM platform_refresh_tokens WHERE token_hash = $1")
                 .bind(&token_hash)
                 .fetch_optional(p)
-                .await?
-        });
+                .await
+        })?;
         Ok(subject.map(|s| s.0))
     }
 }

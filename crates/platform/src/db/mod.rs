@@ -13,14 +13,19 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
+pub use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use crate::config::{Config, Secret};
+
+mod postgres;
+pub use postgres::{PgConn, PgPool, PgTx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -85,7 +90,7 @@ pub enum Pool<'a> {
 /// A write transaction on either engine.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgTx),
 }
 
 /// Each app's migrations, one directory per engine (`sqlx::migrate!`).
@@ -94,13 +99,27 @@ pub struct Migrations {
     pub postgres: Migrator,
 }
 
-/// Runs `$body` with `$p` bound to the concrete pool of `$pool` ([`Pool`]).
+/// Runs `$body` with `$p` bound to the concrete pool of `$pool` ([`Pool`]): a
+/// `&SqlitePool`, or on PostgreSQL a `&mut PgConnection` taken from the pool for
+/// the body. `$body` is one statement's `Result` (not `?`-ed inside: on
+/// PostgreSQL the outcome decides whether the connection is reused), and the
+/// macro evaluates to it.
 #[macro_export]
 macro_rules! on_pool {
     ($pool:expr, |$p:ident| $body:expr) => {
         match $pool {
             $crate::db::Pool::Sqlite($p) => $body,
-            $crate::db::Pool::Postgres($p) => $body,
+            $crate::db::Pool::Postgres(pool) => match pool.get().await {
+                Ok(mut conn) => {
+                    let outcome = {
+                        let $p: &mut $crate::db::PgConnection = &mut conn;
+                        $body
+                    };
+                    conn.finish_after(&outcome);
+                    outcome
+                }
+                Err(e) => Err(e.into()),
+            },
         }
     };
 }
@@ -194,6 +213,7 @@ impl Db {
                 // commit stalls that write (and every write queued behind it) on an
                 // fsync. A separate connection checkpoints in the background.
                 let writer = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(1)
                     .connect_with(
                         sqlite
@@ -206,6 +226,7 @@ impl Db {
                 // returns at once (the next round retries) instead of sleeping in
                 // the busy handler while it holds the writer.
                 let checkpointer = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(1)
                     .connect_with(sqlite.clone().busy_timeout(Duration::ZERO))
                     .await?;
@@ -216,10 +237,12 @@ impl Db {
                     sqlite_wal_restart_bytes / u64::from(page_size.max(512)),
                 ));
                 let reader = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(pool_size.max(1))
                     .connect_with(sqlite.clone().read_only(true))
                     .await?;
                 let bulk = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(sqlite_bulk_readers.max(1))
                     .connect_with(sqlite.read_only(true))
                     .await?;
@@ -240,19 +263,17 @@ impl Db {
                 let base = PgConnectOptions::from_str(url.expose())?;
                 // Create the schema with a short-lived connection, then point every
                 // pooled connection at it.
-                let admin = PgPoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(base.clone())
-                    .await?;
+                let mut admin = PgConnection::connect_with(&base).await?;
                 sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
-                    .execute(&admin)
+                    .execute(&mut admin)
                     .await?;
-                admin.close().await;
-                let pool = PgPoolOptions::new()
-                    .max_connections(pool_size.max(2))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(base.options([("search_path", schema.as_str())]))
-                    .await?;
+                admin.close().await?;
+                let pool = PgPool::connect(
+                    base.options([("search_path", schema.as_str())]),
+                    pool_size.max(2) as usize,
+                    Duration::from_secs(10),
+                )
+                .await?;
                 Ok(Self::Postgres {
                     pool,
                     schema: schema.clone(),
@@ -322,7 +343,10 @@ impl Db {
                 migrations.sqlite.run(writer).await?;
             }
             Self::Postgres { pool, .. } => {
-                migrations.postgres.run(pool).await?;
+                let mut conn = pool.get().await?;
+                let outcome = migrations.postgres.run(&mut *conn).await;
+                conn.finish(outcome.is_ok());
+                outcome?;
             }
         }
         Ok(())
@@ -348,7 +372,7 @@ impl Db {
                 bulk.close().await;
                 writer.close().await;
             }
-            Self::Postgres { pool, .. } => pool.close().await,
+            Self::Postgres { pool, .. } => pool.close(),
         }
     }
 }

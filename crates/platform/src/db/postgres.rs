@@ -1,0 +1,429 @@
+//! PostgreSQL connections, pooled without a round trip per statement.
+//!
+//! sqlx's own pool sends every connection a `Sync` and waits for the server's
+//! answer each time the connection goes back to the pool (and, by default, again
+//! when it is taken out). For a point read that doubles the round trips: on a
+//! loopback server the ping costs about as much as the statement. This pool keeps
+//! the driver's connections but decides itself when a connection needs checking:
+//!
+//! - a connection whose statement finished (with a result or with an error the
+//!   server sent) goes back to the pool as it is;
+//! - one whose statement was abandoned halfway (the request future was dropped)
+//!   or failed in the driver (I/O, protocol) is discarded, not reused;
+//! - one that sat idle for [`IDLE_BEFORE_PING`] is pinged before use, so a
+//!   server restart costs a reconnect, not a failed request.
+//!
+//! Transactions are `BEGIN` ... `COMMIT` on one pooled connection; one dropped
+//! without a commit is rolled back in the background before its connection is
+//! reused, as sqlx's `Transaction` does.
+
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+use deadpool::Runtime;
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgSeverity};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+/// How long a connection may sit idle before it is pinged on its way out of the
+/// pool.
+pub const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
+/// A pool of PostgreSQL connections. Cheap to clone.
+#[derive(Clone)]
+pub struct PgPool {
+    inner: managed::Pool<Manager>,
+}
+
+impl std::fmt::Debug for PgPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.inner.status();
+        f.debug_struct("PgPool")
+            .field("max_size", &status.max_size)
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish()
+    }
+}
+
+struct Manager {
+    options: PgConnectOptions,
+}
+
+/// A pooled connection and whether it is fit to be reused.
+struct Pooled {
+    conn: PgConnection,
+    reusable: bool,
+}
+
+impl managed::Manager for Manager {
+    type Type = Pooled;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<Pooled, sqlx::Error> {
+        Ok(Pooled {
+            conn: self.options.connect().await?,
+            reusable: true,
+        })
+    }
+
+    async fn recycle(&self, obj: &mut Pooled, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
+        if !obj.reusable {
+            return Err(RecycleError::message("statement abandoned or failed"));
+        }
+        if metrics.last_used() >= IDLE_BEFORE_PING {
+            obj.conn.ping().await?;
+        }
+        Ok(())
+    }
+}
+
+impl PgPool {
+    /// Opens one connection at once, so a wrong URL fails at startup rather than
+    /// on the first request.
+    pub async fn connect(
+        options: PgConnectOptions,
+        max_size: usize,
+        wait: Duration,
+    ) -> Result<Self, sqlx::Error> {
+        let inner = managed::Pool::builder(Manager { options })
+            .max_size(max_size.max(1))
+            .wait_timeout(Some(wait))
+            .create_timeout(Some(wait))
+            .recycle_timeout(Some(wait))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
+        let pool = Self { inner };
+        pool.get().await?.finish(true);
+        Ok(pool)
+    }
+
+    /// A connection for one or more statements. Call [`PgConn::finish`] with
+    /// whether the work ended cleanly; dropped without it, the connection is
+    /// discarded.
+    pub async fn get(&self) -> Result<PgConn, sqlx::Error> {
+        let mut obj = self.inner.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => e,
+            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+            PoolError::Closed => sqlx::Error::PoolClosed,
+            other => sqlx::Error::Configuration(other.to_string().into()),
+        })?;
+        obj.reusable = false;
+        Ok(PgConn(obj))
+    }
+
+    pub async fn begin(&self) -> Result<PgTx, sqlx::Error> {
+        let mut conn = self.get().await?;
+        match conn.execute("BEGIN").await {
+            Ok(_) => Ok(PgTx(Some(conn))),
+            Err(e) => {
+                conn.finish(false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Closes idle connections and refuses new requests; connections in use
+    /// close when they are returned.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
+
+/// A connection taken from a [`PgPool`].
+pub struct PgConn(Object<Manager>);
+
+impl PgConn {
+    /// Returns the connection to the pool as reusable or not.
+    pub fn finish(mut self, reusable: bool) {
+        self.0.reusable = reusable;
+    }
+
+    /// [`Self::finish`] after `outcome`: reusable unless it is an error that may
+    /// have left the connection mid-message (anything but an error the server
+    /// reported or a row that did not decode).
+    pub fn finish_after<T, E: 'static>(self, outcome: &Result<T, E>) {
+        let reusable = match outcome {
+            Ok(_) => true,
+            Err(e) => (e as &dyn std::any::Any)
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(leaves_connection_usable),
+        };
+        self.finish(reusable);
+    }
+}
+
+fn leaves_connection_usable(e: &sqlx::Error) -> bool {
+    if let sqlx::Error::Database(db) = e {
+        // FATAL and PANIC end the session (a terminated backend, a server
+        // shutting down); any other error the server reports ends only the
+        // statement.
+        return db
+            .try_downcast_ref::<PgDatabaseError>()
+            .is_none_or(|pg| !matches!(pg.severity(), PgSeverity::Fatal | PgSeverity::Panic));
+    }
+    matches!(
+        e,
+        sqlx::Error::RowNotFound
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::ColumnIndexOutOfBounds { .. }
+            | sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::TypeNotFound { .. }
+    )
+}
+
+impl Deref for PgConn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.0.conn
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.0.conn
+    }
+}
+
+/// A transaction on a pooled connection: `BEGIN` was sent; [`Self::commit`] or
+/// [`Self::rollback`] end it, dropping it rolls it back.
+pub struct PgTx(Option<PgConn>);
+
+impl PgTx {
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.end("COMMIT").await
+    }
+
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(&mut self, statement: &'static str) -> Result<(), sqlx::Error> {
+        let mut conn = self.0.take().expect("a transaction ends once");
+        let outcome = conn.execute(statement).await.map(|_| ());
+        conn.finish_after(&outcome);
+        outcome
+    }
+}
+
+impl Deref for PgTx {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        self.0
+            .as_ref()
+            .expect("a transaction is used before it ends")
+    }
+}
+
+impl DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        self.0
+            .as_mut()
+            .expect("a transaction is used before it ends")
+    }
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.0.take() else {
+            return;
+        };
+        // Without a runtime (process exit) the connection is simply discarded,
+        // which ends the transaction on the server too.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let outcome = conn.execute("ROLLBACK").await.map(|_| ());
+                conn.finish_after(&outcome);
+            });
+        }
+    }
+}
+
+/// Against a real server: `ONDOL_TEST_DATABASE_URL` (run with `--include-ignored`).
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::config::Secret;
+    use crate::db::{Db, DbOptions, Location};
+    use crate::on_pool;
+
+    /// A pool on a schema of its own, dropped with it.
+    struct Scratch {
+        db: Db,
+        url: String,
+        schema: String,
+    }
+
+    impl Scratch {
+        async fn new() -> Self {
+            let url = std::env::var("ONDOL_TEST_DATABASE_URL")
+                .expect("PostgreSQL tests need ONDOL_TEST_DATABASE_URL");
+            let schema = format!("pool_{}", uuid::Uuid::new_v4().simple());
+            let db = Db::connect(
+                &Location::Postgres {
+                    url: Secret::new(url.clone()),
+                    schema: schema.clone(),
+                },
+                DbOptions::new(2, 4096),
+            )
+            .await
+            .expect("the test database accepts connections");
+            Self { db, url, schema }
+        }
+
+        async fn backend_pid(&self) -> Result<i32, sqlx::Error> {
+            let (pid,): (i32,) = on_pool!(self.db.reader(), |p| sqlx::query_as(
+                "SELECT pg_backend_pid()"
+            )
+            .fetch_one(p)
+            .await)?;
+            Ok(pid)
+        }
+
+        /// A connection outside the pool, to watch and disturb it.
+        async fn outside(&self) -> PgConnection {
+            PgConnection::connect(&self.url)
+                .await
+                .expect("the test database accepts connections")
+        }
+
+        async fn drop_schema(self) {
+            self.db.close().await;
+            sqlx::query(&format!("DROP SCHEMA \"{}\" CASCADE", self.schema))
+                .execute(&mut self.outside().await)
+                .await
+                .expect("the scratch schema is dropped");
+        }
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL"]
+    async fn an_error_the_server_reports_keeps_the_connection() {
+        let s = Scratch::new().await;
+        let before = s.backend_pid().await.expect("a query runs");
+        let failed = on_pool!(s.db.reader(), |p| sqlx::query(
+            "SELECT * FROM no_such_table"
+        )
+        .execute(p)
+        .await
+        .map(drop));
+        assert!(
+            matches!(failed, Err(sqlx::Error::Database(_))),
+            "{failed:?}"
+        );
+        assert_eq!(s.backend_pid().await.expect("a query runs"), before);
+        s.drop_schema().await;
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL"]
+    async fn a_statement_abandoned_halfway_does_not_hand_its_connection_on() {
+        let s = Scratch::new().await;
+        let sleeping = s.backend_pid().await.expect("a query runs");
+        let abandoned = tokio::time::timeout(Duration::from_millis(200), async {
+            on_pool!(s.db.reader(), |p| sqlx::query("SELECT pg_sleep(5)")
+                .execute(p)
+                .await
+                .map(drop))
+        })
+        .await;
+        assert!(abandoned.is_err(), "the sleep was cut short");
+        // Reusing the connection would wait out the sleep.
+        let started = Instant::now();
+        let next = s.backend_pid().await.expect("a query runs");
+        assert_ne!(next, sleeping);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        s.drop_schema().await;
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL"]
+    async fn a_transaction_dropped_without_commit_is_rolled_back_and_its_locks_freed() {
+        let s = Scratch::new().await;
+        on_pool!(s.db.writer(), |p| sqlx::raw_sql(
+            "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO t VALUES (1, 0)"
+        )
+        .execute(p)
+        .await
+        .map(drop))
+        .expect("the table is created");
+        {
+            let mut tx = s.db.begin().await.expect("a transaction begins");
+            crate::on_tx!(&mut tx, |c| {
+                sqlx::query("SELECT n FROM t WHERE id = 1 FOR UPDATE")
+                    .execute(&mut *c)
+                    .await
+                    .expect("the row is locked");
+                sqlx::query("UPDATE t SET n = 1 WHERE id = 1")
+                    .execute(&mut *c)
+                    .await
+                    .expect("the row is updated");
+            });
+            // Dropped here, as when a handler returns early with an error.
+        }
+        // The row lock goes with the rollback: a second transaction gets it.
+        let mut tx = s.db.begin().await.expect("a transaction begins");
+        let n: (i32,) = crate::on_tx!(&mut tx, |c| {
+            sqlx::query("SET LOCAL lock_timeout = '2s'")
+                .execute(&mut *c)
+                .await
+                .expect("the timeout is set");
+            sqlx::query_as("SELECT n FROM t WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *c)
+                .await
+                .expect("the lock is free")
+        });
+        tx.commit().await.expect("the transaction commits");
+        assert_eq!(n.0, 0, "the update was rolled back");
+        s.drop_schema().await;
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL"]
+    async fn a_connection_the_server_closed_is_replaced() {
+        let s = Scratch::new().await;
+        let mut outside = s.outside().await;
+        let kill = "SELECT pg_terminate_backend($1)";
+
+        // Killed while idle for long enough: the ping on the way out notices.
+        let pid = s.backend_pid().await.expect("a query runs");
+        sqlx::query(kill)
+            .bind(pid)
+            .execute(&mut outside)
+            .await
+            .expect("killed");
+        tokio::time::sleep(IDLE_BEFORE_PING + Duration::from_millis(200)).await;
+        let replaced = s
+            .backend_pid()
+            .await
+            .expect("the next query gets a live connection");
+        assert_ne!(replaced, pid);
+
+        // Killed just after use: one statement fails, and that connection is not
+        // handed out again.
+        sqlx::query(kill)
+            .bind(replaced)
+            .execute(&mut outside)
+            .await
+            .expect("killed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut failures = 0;
+        let pid = loop {
+            match s.backend_pid().await {
+                Ok(pid) => break pid,
+                Err(_) => failures += 1,
+            }
+            assert!(failures < 2, "a dead connection was handed out twice");
+        };
+        assert_ne!(pid, replaced);
+        s.drop_schema().await;
+    }
+}
