@@ -1,7 +1,7 @@
 //! Time: stored in UTC, shown in the configured zone where a seed shows naive local
 //! timestamps (`"2023-03-15T14:30:00"`).
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
@@ -9,7 +9,33 @@ const NAIVE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// `2023-03-15T14:30:00` in `tz`.
 pub fn local_naive(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format(NAIVE_FORMAT).to_string()
+    let local = at.with_timezone(&tz).naive_local();
+    match naive_digits(local) {
+        Some(buf) => String::from_utf8_lossy(&buf).into_owned(),
+        None => local.format(NAIVE_FORMAT).to_string(),
+    }
+}
+
+/// `NAIVE_FORMAT` written digit by digit: every order on the wire carries several
+/// timestamps, and chrono's formatter interprets the pattern each time.
+/// `None` for years that do not fit in four digits.
+fn naive_digits(t: NaiveDateTime) -> Option<[u8; 19]> {
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+    let mut buf = *b"0000-00-00T00:00:00";
+    let mut put = |at: usize, value: u32, width: usize| {
+        let mut v = value;
+        for i in (0..width).rev() {
+            buf[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, t.month(), 2);
+    put(8, t.day(), 2);
+    put(11, t.hour(), 2);
+    put(14, t.minute(), 2);
+    put(17, t.second(), 2);
+    Some(buf)
 }
 
 /// A UTC instant that serializes as a naive local timestamp in its zone.
@@ -27,7 +53,12 @@ impl LocalTime {
 
 impl Serialize for LocalTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.at.with_timezone(&self.tz).format(NAIVE_FORMAT))
+        let local = self.at.with_timezone(&self.tz).naive_local();
+        match naive_digits(local) {
+            // ASCII digits and separators only.
+            Some(buf) => s.serialize_str(std::str::from_utf8(&buf).expect("ASCII is UTF-8")),
+            None => s.collect_str(&local.format(NAIVE_FORMAT)),
+        }
     }
 }
 
@@ -85,6 +116,30 @@ pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_match_chrono_across_years_and_zones() {
+        let zones = [
+            chrono_tz::Asia::Seoul,
+            chrono_tz::UTC,
+            chrono_tz::America::St_Johns,
+        ];
+        // A step that is not a whole number of minutes walks every field.
+        let mut at = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(9999, 6, 1, 0, 0, 0).unwrap();
+        while at < end {
+            for tz in zones {
+                let expected = at.with_timezone(&tz).format(NAIVE_FORMAT).to_string();
+                assert_eq!(local_naive(at, tz), expected);
+                let json = serde_json::to_string(&LocalTime::new(at, tz)).unwrap();
+                assert_eq!(json, format!("\"{expected}\""));
+            }
+            at += chrono::Duration::seconds(86_400 * 37 + 3_671);
+        }
+        let far = Utc.with_ymd_and_hms(9999, 12, 31, 23, 0, 0).unwrap();
+        let json = serde_json::to_string(&LocalTime::new(far, chrono_tz::Asia::Seoul)).unwrap();
+        assert_eq!(json, "\"+10000-01-01T08:00:00\"");
+    }
 
     #[test]
     fn naive_round_trip_in_seoul() {

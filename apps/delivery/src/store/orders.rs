@@ -132,19 +132,23 @@ pub struct OrderDetailRow {
 }
 
 pub async fn get_detail(db: &Db, id: i64) -> Result<Option<OrderDetailRow>, sqlx::Error> {
-    let columns = ORDER_COLUMNS
-        .split(", ")
-        .map(|c| format!("o.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let remarks = db.json_rows(crate::store::remarks::COLUMNS, "remark_id");
-    let sql = format!(
-        "SELECT {columns}, l.locked_by AS lock_by, l.lock_type AS lock_type, l.expires_at AS lock_expires_at,
-                (SELECT {remarks} FROM dashboard_remarks r WHERE r.dashboard_id = o.dashboard_id) AS remarks
-         FROM dashboards o LEFT JOIN dashboard_locks l ON l.dashboard_id = o.dashboard_id
-         WHERE o.dashboard_id = $1"
-    );
-    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+    // Built once per engine: this is the most frequent request of all.
+    static SQL: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    let sql = SQL[usize::from(db.engine() == "postgres")].get_or_init(|| {
+        let columns = ORDER_COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let remarks = db.json_rows(crate::store::remarks::COLUMNS, "remark_id");
+        format!(
+            "SELECT {columns}, l.locked_by AS lock_by, l.lock_type AS lock_type, l.expires_at AS lock_expires_at,
+                    (SELECT {remarks} FROM dashboard_remarks r WHERE r.dashboard_id = o.dashboard_id) AS remarks
+             FROM dashboards o LEFT JOIN dashboard_locks l ON l.dashboard_id = o.dashboard_id
+             WHERE o.dashboard_id = $1"
+        )
+    });
+    on_pool!(db.reader(), |p| sqlx::query_as(sql)
         .bind(id)
         .fetch_optional(p)
         .await)
