@@ -13,18 +13,31 @@ use crate::service::accounts;
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignupRequest {
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 3,
+        max_length = 254,
+        pattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+        example = "minji@example.com"
+    )]
     email: String,
+    /// At least 8 characters, at most 72 bytes (bcrypt reads no further).
     #[serde(default)]
+    #[schema(required = true, min_length = 8, max_length = 72)]
     password: String,
+    /// Shown to the partner; 1-30 characters after trimming.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 30, pattern = "\\S")]
     name: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, example = "minji@example.com")]
     email: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     password: String,
 }
 

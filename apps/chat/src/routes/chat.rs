@@ -104,8 +104,17 @@ pub async fn send(
 #[serde(rename_all = "camelCase")]
 pub struct PresignRequest {
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 255,
+        pattern = "\\S",
+        example = "photo.png"
+    )]
     file_name: String,
+    /// `image/png`, `image/jpeg`, `image/gif`, `image/webp` or `image/heic`.
     #[serde(default)]
+    #[schema(required = true, example = "image/png")]
     content_type: String,
 }
 

@@ -28,7 +28,13 @@ pub struct Joined {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JoinRequest {
+    /// The partner's 8-character code (case and surrounding spaces ignored).
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^\\s*[A-HJ-NP-Za-hj-np-z2-9]{8}\\s*$",
+        example = "K7M2Q9XA"
+    )]
     invite_code: String,
 }
 

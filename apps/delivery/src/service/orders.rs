@@ -93,6 +93,7 @@ pub struct CreateRequest {
 /// `PATCH /dashboard/{id}/fields`: absent = unchanged; `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct FieldsRequest {
     pub eta: Option<String>,
     pub postal_code: Option<String>,

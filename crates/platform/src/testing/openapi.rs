@@ -173,7 +173,8 @@ impl TestServer {
     /// for every operation of `doc` (from [`TestServer::check_openapi`]), a JSON
     /// body sent as `text/plain` or as an array, an integer path parameter that
     /// overflows, and no query string at all, each with a valid `token`; none of
-    /// them is accepted.
+    /// them is accepted. A body refused when it is an empty object must have
+    /// required fields in its schema.
     pub async fn check_documented_rejections(&self, doc: &Value, token: &str) {
         let paths = doc["paths"].as_object().expect("paths is an object");
         for (path, item) in paths {
@@ -190,8 +191,11 @@ impl TestServer {
                         .filter(|p| p["in"] == "path")
                         .fold(path.clone(), |acc, p| {
                             let name = p["name"].as_str().expect("parameter name");
-                            let v = if p["schema"]["type"] == "integer" {
+                            let schema = resolve(doc, &p["schema"]);
+                            let v = if schema["type"] == "integer" {
                                 value
+                            } else if schema["format"] == "uuid" {
+                                "00000000-0000-4000-8000-000000000001"
                             } else {
                                 "1"
                             };
@@ -206,10 +210,7 @@ impl TestServer {
                     tries.push(("a body that is not JSON", with_path("1"), BadBody::NotJson));
                     // As many nulls as the body has fields: what serde would read
                     // positionally into a struct whose fields are all optional.
-                    let schema = json_body["$ref"]
-                        .as_str()
-                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                        .map_or(json_body, |name| &doc["components"]["schemas"][name]);
+                    let schema = resolve(doc, json_body);
                     let fields = schema["properties"].as_object().map_or(0, |p| p.len());
                     tries.push((
                         "an array instead of an object",
@@ -232,6 +233,28 @@ impl TestServer {
                     .any(|p| p["in"] == "query" && p["required"] == true)
                 {
                     tries.push(("no query string", with_path("1"), BadBody::None));
+                }
+                if !json_body.is_null() {
+                    // A body the server refuses when empty has fields a client must
+                    // send, and the description has to say which.
+                    let schema = resolve(doc, json_body);
+                    let r = self
+                        .request(
+                            m.clone(),
+                            &with_path("1"),
+                            Some(token),
+                            Some(&serde_json::json!({})),
+                        )
+                        .await;
+                    if r.status == 400 || r.status == 422 {
+                        assert!(
+                            schema["required"].as_array().is_some_and(|f| !f.is_empty())
+                                || schema["minProperties"].as_u64().is_some_and(|n| n > 0),
+                            "{at} refuses an empty object ({}) but its body schema requires nothing: {}",
+                            r.status,
+                            String::from_utf8_lossy(&r.bytes)
+                        );
+                    }
                 }
                 for (what, url, body) in tries {
                     let r = match body {
@@ -288,6 +311,14 @@ fn check_operation(method: &str, path: &str, op: &Value) {
     if secured {
         assert!(responses.contains_key("401"), "{at} omits 401");
     }
+}
+
+/// `schema`, or the component its `$ref` names.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map_or(schema, |name| &doc["components"]["schemas"][name])
 }
 
 fn collect_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
