@@ -290,13 +290,26 @@ mod tests {
                 .await
                 .expect("the test database accepts connections")
         }
+    }
 
-        async fn drop_schema(self) {
-            self.db.close().await;
-            sqlx::query(&format!("DROP SCHEMA \"{}\" CASCADE", self.schema))
-                .execute(&mut self.outside().await)
-                .await
-                .expect("the scratch schema is dropped");
+    /// Also when a test fails: on its own thread and runtime, as a destructor
+    /// cannot await.
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let (url, schema) = (self.url.clone(), self.schema.clone());
+            let cleanup = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a current-thread runtime can always be built")
+                    .block_on(async {
+                        let mut c = PgConnection::connect(&url).await?;
+                        sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                            .execute(&mut c)
+                            .await
+                    })
+            });
+            let _ = cleanup.join();
         }
     }
 
@@ -316,7 +329,6 @@ mod tests {
             "{failed:?}"
         );
         assert_eq!(s.backend_pid().await.expect("a query runs"), before);
-        s.drop_schema().await;
     }
 
     #[tokio::test]
@@ -341,7 +353,6 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
-        s.drop_schema().await;
     }
 
     #[tokio::test]
@@ -383,7 +394,6 @@ mod tests {
         });
         tx.commit().await.expect("the transaction commits");
         assert_eq!(n.0, 0, "the update was rolled back");
-        s.drop_schema().await;
     }
 
     #[tokio::test]
@@ -424,6 +434,5 @@ mod tests {
             assert!(failures < 2, "a dead connection was handed out twice");
         };
         assert_ne!(pid, replaced);
-        s.drop_schema().await;
     }
 }
