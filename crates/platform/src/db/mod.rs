@@ -17,15 +17,18 @@ use sqlx::Connection;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 pub use sqlx::postgres::PgConnection;
+pub use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
 
 use crate::config::{Config, Secret};
 
-mod postgres;
-pub use postgres::{PgConn, PgPool, PgTx};
+mod pool;
+pub use pool::{Conn, ConnTx, Connections, IDLE_BEFORE_PING};
+
+pub type PgPool = Connections<PgConnection>;
+pub type SqliteConnections = Connections<SqliteConnection>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -70,9 +73,9 @@ impl DbOptions {
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite {
-        reader: SqlitePool,
-        bulk: SqlitePool,
-        writer: SqlitePool,
+        reader: SqliteConnections,
+        bulk: SqliteConnections,
+        writer: SqliteConnections,
     },
     Postgres {
         pool: PgPool,
@@ -83,14 +86,14 @@ pub enum Db {
 /// A pool to run one statement on.
 #[derive(Clone, Copy)]
 pub enum Pool<'a> {
-    Sqlite(&'a SqlitePool),
+    Sqlite(&'a SqliteConnections),
     Postgres(&'a PgPool),
 }
 
 /// A write transaction on either engine.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(PgTx),
+    Sqlite(ConnTx<SqliteConnection>),
+    Postgres(ConnTx<PgConnection>),
 }
 
 /// Each app's migrations, one directory per engine (`sqlx::migrate!`).
@@ -99,16 +102,25 @@ pub struct Migrations {
     pub postgres: Migrator,
 }
 
-/// Runs `$body` with `$p` bound to the concrete pool of `$pool` ([`Pool`]): a
-/// `&SqlitePool`, or on PostgreSQL a `&mut PgConnection` taken from the pool for
-/// the body. `$body` is one statement's `Result` (not `?`-ed inside: on
-/// PostgreSQL the outcome decides whether the connection is reused), and the
-/// macro evaluates to it.
+/// Runs `$body` with `$p` bound to a connection of `$pool` ([`Pool`]): a
+/// `&mut SqliteConnection` or `&mut PgConnection` taken from the pool for the body.
+/// `$body` is one statement's `Result` (not `?`-ed inside: the outcome decides
+/// whether the connection is reused), and the macro evaluates to it.
 #[macro_export]
 macro_rules! on_pool {
     ($pool:expr, |$p:ident| $body:expr) => {
         match $pool {
-            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Sqlite(pool) => match pool.get().await {
+                Ok(mut conn) => {
+                    let outcome = {
+                        let $p: &mut $crate::db::SqliteConnection = &mut conn;
+                        $body
+                    };
+                    conn.finish_after(&outcome);
+                    outcome
+                }
+                Err(e) => Err(e.into()),
+            },
             $crate::db::Pool::Postgres(pool) => match pool.get().await {
                 Ok(mut conn) => {
                     let outcome = {
@@ -212,16 +224,15 @@ impl Db {
                 // The writer does not checkpoint the WAL itself: a checkpoint in a
                 // commit stalls that write (and every write queued behind it) on an
                 // fsync. A separate connection checkpoints in the background.
-                let writer = SqlitePoolOptions::new()
-                    .test_before_acquire(false)
-                    .max_connections(1)
-                    .connect_with(
-                        sqlite
-                            .clone()
-                            .pragma("wal_autocheckpoint", "0")
-                            .pragma("cache_size", "-65536"),
-                    )
-                    .await?;
+                let writer = SqliteConnections::connect(
+                    sqlite
+                        .clone()
+                        .pragma("wal_autocheckpoint", "0")
+                        .pragma("cache_size", "-65536"),
+                    1,
+                    SQLITE_WAIT,
+                )
+                .await?;
                 // No busy wait: a RESTART that meets a reader on an old snapshot
                 // returns at once (the next round retries) instead of sleeping in
                 // the busy handler while it holds the writer.
@@ -236,16 +247,18 @@ impl Db {
                     path.clone(),
                     sqlite_wal_restart_bytes / u64::from(page_size.max(512)),
                 ));
-                let reader = SqlitePoolOptions::new()
-                    .test_before_acquire(false)
-                    .max_connections(pool_size.max(1))
-                    .connect_with(sqlite.clone().read_only(true))
-                    .await?;
-                let bulk = SqlitePoolOptions::new()
-                    .test_before_acquire(false)
-                    .max_connections(sqlite_bulk_readers.max(1))
-                    .connect_with(sqlite.read_only(true))
-                    .await?;
+                let reader = SqliteConnections::connect(
+                    sqlite.clone().read_only(true),
+                    pool_size.max(1) as usize,
+                    SQLITE_WAIT,
+                )
+                .await?;
+                let bulk = SqliteConnections::connect(
+                    sqlite.read_only(true),
+                    sqlite_bulk_readers.max(1) as usize,
+                    SQLITE_WAIT,
+                )
+                .await?;
                 Ok(Self::Sqlite {
                     reader,
                     bulk,
@@ -340,7 +353,10 @@ impl Db {
     pub async fn migrate(&self, migrations: &Migrations) -> Result<(), DbError> {
         match self {
             Self::Sqlite { writer, .. } => {
-                migrations.sqlite.run(writer).await?;
+                let mut conn = writer.get().await?;
+                let outcome = migrations.sqlite.run(&mut *conn).await;
+                conn.finish(outcome.is_ok());
+                outcome?;
             }
             Self::Postgres { pool, .. } => {
                 let mut conn = pool.get().await?;
@@ -368,9 +384,9 @@ impl Db {
                 bulk,
                 writer,
             } => {
-                reader.close().await;
-                bulk.close().await;
-                writer.close().await;
+                reader.close();
+                bulk.close();
+                writer.close();
             }
             Self::Postgres { pool, .. } => pool.close(),
         }
@@ -412,7 +428,7 @@ impl Tx {
 /// checkpoint itself. Ends when the writer pool is closed.
 async fn checkpoint_in_background(
     checkpointer: SqlitePool,
-    writer: SqlitePool,
+    writer: SqliteConnections,
     db_file: PathBuf,
     restart_frames: u64,
 ) {
@@ -440,12 +456,14 @@ async fn checkpoint_in_background(
             continue;
         }
         let caught_up = started.elapsed();
-        let held = writer.acquire().await;
+        let held = writer.get().await;
         let reset: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(RESTART)")
             .fetch_one(&checkpointer)
             .await;
         let paused = started.elapsed() - caught_up;
-        drop(held);
+        if let Ok(held) = held {
+            held.finish(true);
+        }
         match reset {
             Ok((0, _, _)) => tracing::info!(
                 frames,
@@ -488,6 +506,10 @@ async fn catch_up(checkpointer: &SqlitePool, db_file: &Path) -> Result<(), DbErr
     Ok(())
 }
 
+/// How long a request waits for a SQLite connection (the writer's queue) before it
+/// fails, as sqlx's pool did by default.
+const SQLITE_WAIT: Duration = Duration::from_secs(30);
+
 /// The default WAL size at which it is restarted (see [`checkpoint_in_background`]):
 /// about 15 s of chat traffic at 2,000 messages/s.
 pub const WAL_RESTART_BYTES: u64 = 256 << 20;
@@ -516,6 +538,51 @@ pub fn like_escape(input: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A write transaction dropped halfway (a handler returning early) is rolled
+    /// back before the single writer connection serves the next one.
+    #[tokio::test]
+    async fn a_dropped_sqlite_transaction_is_rolled_back_before_the_next_write() {
+        let dir = std::env::temp_dir().join(format!("ondol-tx-{}", uuid::Uuid::new_v4()));
+        let db = Db::connect(
+            &Location::SqliteFile(dir.join("t.db")),
+            DbOptions::new(2, 4096),
+        )
+        .await
+        .expect("test database opens");
+        on_pool!(db.writer(), |p| sqlx::query(
+            "CREATE TABLE t (n INTEGER NOT NULL)"
+        )
+        .execute(p)
+        .await
+        .map(drop))
+        .expect("table is created");
+        for n in 0..3 {
+            let mut tx = db.begin().await.expect("a transaction begins");
+            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO t (n) VALUES ($1)")
+                .bind(n)
+                .execute(&mut *c)
+                .await
+                .map(drop)
+                .expect("insert succeeds"));
+            if n == 1 {
+                tx.commit().await.expect("commit succeeds");
+            }
+        }
+        let (rows,): (i64,) = on_pool!(db.reader(), |p| sqlx::query_as(
+            "SELECT count(*) FROM t WHERE n = 1"
+        )
+        .fetch_one(p)
+        .await)
+        .expect("count answers");
+        let (all,): (i64,) = on_pool!(db.reader(), |p| sqlx::query_as("SELECT count(*) FROM t")
+            .fetch_one(p)
+            .await)
+        .expect("count answers");
+        db.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!((rows, all), (1, 1));
+    }
+
     /// Under a steady stream of commits the WAL is restarted once it passes the
     /// threshold, every row survives, and no commit waits long for it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -530,13 +597,14 @@ mod tests {
         )
         .await
         .expect("test database opens");
-        let Db::Sqlite { writer, .. } = &db else {
-            unreachable!("a file location opens SQLite")
-        };
-        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-            .execute(writer)
-            .await
-            .expect("table is created");
+        assert_eq!(db.engine(), "sqlite", "a file location opens SQLite");
+        on_pool!(db.writer(), |p| sqlx::query(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"
+        )
+        .execute(p)
+        .await
+        .map(drop))
+        .expect("table is created");
         // Each commit writes at least two 1 KiB pages, so the WAL would hold at
         // least 2 frames per commit if it never restarted.
         let started = std::time::Instant::now();
@@ -544,21 +612,26 @@ mod tests {
         let mut slowest = Duration::ZERO;
         while started.elapsed() < Duration::from_millis(3500) {
             let t = std::time::Instant::now();
-            sqlx::query("INSERT INTO t (body) VALUES (zeroblob(1500))")
-                .execute(writer)
-                .await
-                .expect("insert succeeds");
+            on_pool!(db.writer(), |p| sqlx::query(
+                "INSERT INTO t (body) VALUES (zeroblob(1500))"
+            )
+            .execute(p)
+            .await
+            .map(drop))
+            .expect("insert succeeds");
             slowest = slowest.max(t.elapsed());
             commits += 1;
         }
-        let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(writer)
-            .await
-            .expect("checkpoint answers");
-        let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM t")
-            .fetch_one(writer)
-            .await
-            .expect("count answers");
+        let (_, frames, _): (i64, i64, i64) = on_pool!(db.writer(), |p| sqlx::query_as(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        )
+        .fetch_one(p)
+        .await)
+        .expect("checkpoint answers");
+        let (rows,): (i64,) = on_pool!(db.writer(), |p| sqlx::query_as("SELECT count(*) FROM t")
+            .fetch_one(p)
+            .await)
+        .expect("count answers");
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(rows, commits);

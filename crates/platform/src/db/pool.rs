@@ -1,15 +1,17 @@
-//! PostgreSQL connections, pooled without a round trip per statement.
+//! Database connections, pooled without a round trip per statement.
 //!
-//! sqlx's own pool sends every connection a `Sync` and waits for the server's
-//! answer each time the connection goes back to the pool (and, by default, again
-//! when it is taken out). For a point read that doubles the round trips: on a
-//! loopback server the ping costs about as much as the statement. This pool keeps
-//! the driver's connections but decides itself when a connection needs checking:
+//! sqlx's own pool pings every connection each time it goes back to the pool (and,
+//! by default, again when it is taken out): on PostgreSQL a `Sync` and the server's
+//! answer, on SQLite a round trip to the connection's worker thread. For a point read
+//! that doubles the round trips, and on SQLite's single writer connection every
+//! write waits for the previous one's ping. This pool keeps the driver's connections
+//! but decides itself when a connection needs checking:
 //!
 //! - a connection whose statement finished (with a result or with an error the
 //!   server sent) goes back to the pool as it is;
 //! - one whose statement was abandoned halfway (the request future was dropped)
-//!   or failed in the driver (I/O, protocol) is discarded, not reused;
+//!   or failed in the driver (I/O, protocol), or whose session the server ended
+//!   (FATAL), is discarded, not reused;
 //! - one that sat idle for [`IDLE_BEFORE_PING`] is pinged before use, so a
 //!   server restart costs a reconnect, not a failed request.
 //!
@@ -22,23 +24,31 @@ use std::time::Duration;
 
 use deadpool::Runtime;
 use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgSeverity};
+use sqlx::postgres::{PgDatabaseError, PgSeverity};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 /// How long a connection may sit idle before it is pinged on its way out of the
 /// pool.
 pub const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
-/// A pool of PostgreSQL connections. Cheap to clone.
-#[derive(Clone)]
-pub struct PgPool {
-    inner: managed::Pool<Manager>,
+/// A pool of connections of one driver (`PgConnection`, `SqliteConnection`). Cheap
+/// to clone.
+pub struct Connections<C: Connection> {
+    inner: managed::Pool<Manager<C>>,
 }
 
-impl std::fmt::Debug for PgPool {
+impl<C: Connection> Clone for Connections<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<C: Connection> std::fmt::Debug for Connections<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let status = self.inner.status();
-        f.debug_struct("PgPool")
+        f.debug_struct("Connections")
             .field("max_size", &status.max_size)
             .field("size", &status.size)
             .field("available", &status.available)
@@ -46,28 +56,28 @@ impl std::fmt::Debug for PgPool {
     }
 }
 
-struct Manager {
-    options: PgConnectOptions,
+struct Manager<C: Connection> {
+    options: C::Options,
 }
 
 /// A pooled connection and whether it is fit to be reused.
-struct Pooled {
-    conn: PgConnection,
+struct Pooled<C> {
+    conn: C,
     reusable: bool,
 }
 
-impl managed::Manager for Manager {
-    type Type = Pooled;
+impl<C: Connection> managed::Manager for Manager<C> {
+    type Type = Pooled<C>;
     type Error = sqlx::Error;
 
-    async fn create(&self) -> Result<Pooled, sqlx::Error> {
+    async fn create(&self) -> Result<Pooled<C>, sqlx::Error> {
         Ok(Pooled {
             conn: self.options.connect().await?,
             reusable: true,
         })
     }
 
-    async fn recycle(&self, obj: &mut Pooled, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
+    async fn recycle(&self, obj: &mut Pooled<C>, metrics: &Metrics) -> RecycleResult<sqlx::Error> {
         if !obj.reusable {
             return Err(RecycleError::message("statement abandoned or failed"));
         }
@@ -78,11 +88,11 @@ impl managed::Manager for Manager {
     }
 }
 
-impl PgPool {
-    /// Opens one connection at once, so a wrong URL fails at startup rather than
-    /// on the first request.
+impl<C: Connection> Connections<C> {
+    /// Opens one connection at once, so a wrong location fails at startup rather
+    /// than on the first request.
     pub async fn connect(
-        options: PgConnectOptions,
+        options: C::Options,
         max_size: usize,
         wait: Duration,
     ) -> Result<Self, sqlx::Error> {
@@ -99,10 +109,10 @@ impl PgPool {
         Ok(pool)
     }
 
-    /// A connection for one or more statements. Call [`PgConn::finish`] with
+    /// A connection for one or more statements. Call [`Conn::finish`] with
     /// whether the work ended cleanly; dropped without it, the connection is
     /// discarded.
-    pub async fn get(&self) -> Result<PgConn, sqlx::Error> {
+    pub async fn get(&self) -> Result<Conn<C>, sqlx::Error> {
         let mut obj = self.inner.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
@@ -110,18 +120,7 @@ impl PgPool {
             other => sqlx::Error::Configuration(other.to_string().into()),
         })?;
         obj.reusable = false;
-        Ok(PgConn(obj))
-    }
-
-    pub async fn begin(&self) -> Result<PgTx, sqlx::Error> {
-        let mut conn = self.get().await?;
-        match conn.execute("BEGIN").await {
-            Ok(_) => Ok(PgTx(Some(conn))),
-            Err(e) => {
-                conn.finish(false);
-                Err(e)
-            }
-        }
+        Ok(Conn(obj))
     }
 
     /// Closes idle connections and refuses new requests; connections in use
@@ -129,12 +128,57 @@ impl PgPool {
     pub fn close(&self) {
         self.inner.close();
     }
+
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
 }
 
-/// A connection taken from a [`PgPool`].
-pub struct PgConn(Object<Manager>);
+impl<C: Driver> Connections<C> {
+    pub async fn begin(&self) -> Result<ConnTx<C>, sqlx::Error> {
+        let mut conn = self.get().await?;
+        match C::run(&mut conn, "BEGIN").await {
+            Ok(_) => Ok(ConnTx(Some(conn))),
+            Err(e) => {
+                conn.finish(false);
+                Err(e)
+            }
+        }
+    }
+}
 
-impl PgConn {
+/// The drivers the pool serves, for the statements it sends itself (`BEGIN`,
+/// `COMMIT`, `ROLLBACK`). Implemented per concrete driver: a bound generic over the
+/// executor's lifetime would make the callers' futures not `Send`.
+pub trait Driver: Connection + 'static {
+    fn run<'a>(
+        conn: &'a mut Self,
+        sql: &'static str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'a>>;
+}
+
+macro_rules! driver {
+    ($conn:ty) => {
+        impl Driver for $conn {
+            fn run<'a>(
+                conn: &'a mut Self,
+                sql: &'static str,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'a>,
+            > {
+                Box::pin(async move { conn.execute(sql).await.map(drop) })
+            }
+        }
+    };
+}
+
+driver!(sqlx::postgres::PgConnection);
+driver!(sqlx::sqlite::SqliteConnection);
+
+/// A connection taken from a [`Connections`] pool.
+pub struct Conn<C: Connection>(Object<Manager<C>>);
+
+impl<C: Connection> Conn<C> {
     /// Returns the connection to the pool as reusable or not.
     pub fn finish(mut self, reusable: bool) {
         self.0.reusable = reusable;
@@ -156,9 +200,9 @@ impl PgConn {
 
 fn leaves_connection_usable(e: &sqlx::Error) -> bool {
     if let sqlx::Error::Database(db) = e {
-        // FATAL and PANIC end the session (a terminated backend, a server
+        // FATAL and PANIC end a PostgreSQL session (a terminated backend, a server
         // shutting down); any other error the server reports ends only the
-        // statement.
+        // statement, and SQLite's errors never end the connection.
         return db
             .try_downcast_ref::<PgDatabaseError>()
             .is_none_or(|pg| !matches!(pg.severity(), PgSeverity::Fatal | PgSeverity::Panic));
@@ -174,24 +218,27 @@ fn leaves_connection_usable(e: &sqlx::Error) -> bool {
     )
 }
 
-impl Deref for PgConn {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
+impl<C: Connection> Deref for Conn<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
         &self.0.conn
     }
 }
 
-impl DerefMut for PgConn {
-    fn deref_mut(&mut self) -> &mut PgConnection {
+impl<C: Connection> DerefMut for Conn<C> {
+    fn deref_mut(&mut self) -> &mut C {
         &mut self.0.conn
     }
 }
 
 /// A transaction on a pooled connection: `BEGIN` was sent; [`Self::commit`] or
 /// [`Self::rollback`] end it, dropping it rolls it back.
-pub struct PgTx(Option<PgConn>);
+pub struct ConnTx<C: Driver>(Option<Conn<C>>);
 
-impl PgTx {
+impl<C> ConnTx<C>
+where
+    C: Driver,
+{
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         self.end("COMMIT").await
     }
@@ -202,39 +249,48 @@ impl PgTx {
 
     async fn end(&mut self, statement: &'static str) -> Result<(), sqlx::Error> {
         let mut conn = self.0.take().expect("a transaction ends once");
-        let outcome = conn.execute(statement).await.map(|_| ());
+        let outcome = C::run(&mut conn, statement).await;
         conn.finish_after(&outcome);
         outcome
     }
 }
 
-impl Deref for PgTx {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
+impl<C> Deref for ConnTx<C>
+where
+    C: Driver,
+{
+    type Target = C;
+    fn deref(&self) -> &C {
         self.0
             .as_ref()
             .expect("a transaction is used before it ends")
     }
 }
 
-impl DerefMut for PgTx {
-    fn deref_mut(&mut self) -> &mut PgConnection {
+impl<C> DerefMut for ConnTx<C>
+where
+    C: Driver,
+{
+    fn deref_mut(&mut self) -> &mut C {
         self.0
             .as_mut()
             .expect("a transaction is used before it ends")
     }
 }
 
-impl Drop for PgTx {
+impl<C> Drop for ConnTx<C>
+where
+    C: Driver,
+{
     fn drop(&mut self) {
         let Some(mut conn) = self.0.take() else {
             return;
         };
         // Without a runtime (process exit) the connection is simply discarded,
-        // which ends the transaction on the server too.
+        // which ends the transaction too.
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                let outcome = conn.execute("ROLLBACK").await.map(|_| ());
+                let outcome = C::run(&mut conn, "ROLLBACK").await;
                 conn.finish_after(&outcome);
             });
         }
@@ -250,6 +306,7 @@ mod tests {
     use crate::config::Secret;
     use crate::db::{Db, DbOptions, Location};
     use crate::on_pool;
+    use sqlx::postgres::PgConnection;
 
     /// A pool on a schema of its own, dropped with it.
     struct Scratch {
