@@ -108,30 +108,28 @@ pub struct Migrations {
 /// whether the connection is reused), and the macro evaluates to it.
 #[macro_export]
 macro_rules! on_pool {
+    // One engine: take a connection, run the body, tell the pool how it ended.
+    (@on $pool:ident, $conn:ty, |$p:ident| $body:expr) => {
+        match $pool.get().await {
+            Ok(mut conn) => {
+                let outcome = {
+                    let $p: &mut $conn = &mut conn;
+                    $body
+                };
+                conn.finish_after(&outcome);
+                outcome
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
     ($pool:expr, |$p:ident| $body:expr) => {
         match $pool {
-            $crate::db::Pool::Sqlite(pool) => match pool.get().await {
-                Ok(mut conn) => {
-                    let outcome = {
-                        let $p: &mut $crate::db::SqliteConnection = &mut conn;
-                        $body
-                    };
-                    conn.finish_after(&outcome);
-                    outcome
-                }
-                Err(e) => Err(e.into()),
-            },
-            $crate::db::Pool::Postgres(pool) => match pool.get().await {
-                Ok(mut conn) => {
-                    let outcome = {
-                        let $p: &mut $crate::db::PgConnection = &mut conn;
-                        $body
-                    };
-                    conn.finish_after(&outcome);
-                    outcome
-                }
-                Err(e) => Err(e.into()),
-            },
+            $crate::db::Pool::Sqlite(pool) => {
+                $crate::on_pool!(@on pool, $crate::db::SqliteConnection, |$p| $body)
+            }
+            $crate::db::Pool::Postgres(pool) => {
+                $crate::on_pool!(@on pool, $crate::db::PgConnection, |$p| $body)
+            }
         }
     };
 }
@@ -538,24 +536,34 @@ pub fn like_escape(input: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A fresh SQLite database in its own directory (removed by the caller).
+    async fn scratch(options: DbOptions) -> (Db, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("ondol-db-{}", uuid::Uuid::new_v4()));
+        let db = Db::connect(&Location::SqliteFile(dir.join("t.db")), options)
+            .await
+            .expect("test database opens");
+        assert_eq!(db.engine(), "sqlite", "a file location opens SQLite");
+        (db, dir)
+    }
+
+    async fn execute(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
+        on_pool!(db.writer(), |p| sqlx::query(sql).execute(p).await.map(drop))
+    }
+
+    async fn count(pool: Pool<'_>, sql: &'static str) -> i64 {
+        let (n,): (i64,) =
+            on_pool!(pool, |p| sqlx::query_as(sql).fetch_one(p).await).expect("count answers");
+        n
+    }
+
     /// A write transaction dropped halfway (a handler returning early) is rolled
     /// back before the single writer connection serves the next one.
     #[tokio::test]
     async fn a_dropped_sqlite_transaction_is_rolled_back_before_the_next_write() {
-        let dir = std::env::temp_dir().join(format!("ondol-tx-{}", uuid::Uuid::new_v4()));
-        let db = Db::connect(
-            &Location::SqliteFile(dir.join("t.db")),
-            DbOptions::new(2, 4096),
-        )
-        .await
-        .expect("test database opens");
-        on_pool!(db.writer(), |p| sqlx::query(
-            "CREATE TABLE t (n INTEGER NOT NULL)"
-        )
-        .execute(p)
-        .await
-        .map(drop))
-        .expect("table is created");
+        let (db, dir) = scratch(DbOptions::new(2, 4096)).await;
+        execute(&db, "CREATE TABLE t (n INTEGER NOT NULL)")
+            .await
+            .expect("table is created");
         for n in 0..3 {
             let mut tx = db.begin().await.expect("a transaction begins");
             on_tx!(&mut tx, |c| sqlx::query("INSERT INTO t (n) VALUES ($1)")
@@ -568,16 +576,8 @@ mod tests {
                 tx.commit().await.expect("commit succeeds");
             }
         }
-        let (rows,): (i64,) = on_pool!(db.reader(), |p| sqlx::query_as(
-            "SELECT count(*) FROM t WHERE n = 1"
-        )
-        .fetch_one(p)
-        .await)
-        .expect("count answers");
-        let (all,): (i64,) = on_pool!(db.reader(), |p| sqlx::query_as("SELECT count(*) FROM t")
-            .fetch_one(p)
-            .await)
-        .expect("count answers");
+        let rows = count(db.reader(), "SELECT count(*) FROM t WHERE n = 1").await;
+        let all = count(db.reader(), "SELECT count(*) FROM t").await;
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!((rows, all), (1, 1));
@@ -587,23 +587,16 @@ mod tests {
     /// threshold, every row survives, and no commit waits long for it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_restarts_under_steady_writes() {
-        let dir = std::env::temp_dir().join(format!("ondol-wal-{}", uuid::Uuid::new_v4()));
-        let db = Db::connect(
-            &Location::SqliteFile(dir.join("t.db")),
-            DbOptions {
-                sqlite_wal_restart_bytes: 256 << 10,
-                ..DbOptions::new(2, 1024)
-            },
+        let (db, dir) = scratch(DbOptions {
+            sqlite_wal_restart_bytes: 256 << 10,
+            ..DbOptions::new(2, 1024)
+        })
+        .await;
+        execute(
+            &db,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",
         )
         .await
-        .expect("test database opens");
-        assert_eq!(db.engine(), "sqlite", "a file location opens SQLite");
-        on_pool!(db.writer(), |p| sqlx::query(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"
-        )
-        .execute(p)
-        .await
-        .map(drop))
         .expect("table is created");
         // Each commit writes at least two 1 KiB pages, so the WAL would hold at
         // least 2 frames per commit if it never restarted.
@@ -612,13 +605,9 @@ mod tests {
         let mut slowest = Duration::ZERO;
         while started.elapsed() < Duration::from_millis(3500) {
             let t = std::time::Instant::now();
-            on_pool!(db.writer(), |p| sqlx::query(
-                "INSERT INTO t (body) VALUES (zeroblob(1500))"
-            )
-            .execute(p)
-            .await
-            .map(drop))
-            .expect("insert succeeds");
+            execute(&db, "INSERT INTO t (body) VALUES (zeroblob(1500))")
+                .await
+                .expect("insert succeeds");
             slowest = slowest.max(t.elapsed());
             commits += 1;
         }
@@ -628,10 +617,7 @@ mod tests {
         .fetch_one(p)
         .await)
         .expect("checkpoint answers");
-        let (rows,): (i64,) = on_pool!(db.writer(), |p| sqlx::query_as("SELECT count(*) FROM t")
-            .fetch_one(p)
-            .await)
-        .expect("count answers");
+        let rows = count(db.writer(), "SELECT count(*) FROM t").await;
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(rows, commits);
