@@ -5,18 +5,18 @@
 //! accounts, couples, history, an offline send and image uploads. See `docs/chat.md`.
 
 pub mod demo;
+mod envelope;
 pub mod model;
 pub mod routes;
 pub mod service;
 pub mod session;
+pub mod settings;
 pub mod store;
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use platform::app::{App, AppContext, BoxError, BoxFuture};
+use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
 use platform::db::Migrations;
-use platform::envelope::EnvelopeStyle;
 use platform::objects::ObjectStore;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser};
@@ -24,31 +24,42 @@ use platform::{DemoLogin, NewUser};
 use crate::routes::{AppState, auth, chat, couples, users, ws};
 use crate::service::Service;
 use crate::session::SessionConfig;
+pub use crate::settings::Settings;
 
-static MIGRATIONS: LazyLock<Migrations> = LazyLock::new(|| Migrations {
+static MIGRATIONS: Migrations = Migrations {
     sqlite: sqlx::migrate!("./migrations/sqlite"),
     postgres: sqlx::migrate!("./migrations/postgres"),
-});
+};
 
-/// Access tokens live 60 minutes, refresh tokens 14 days.
-const ACCESS_TTL: Duration = Duration::from_secs(60 * 60);
-const REFRESH_DAYS: u64 = 14;
+static MANIFEST: Manifest = Manifest::new(
+    "chat",
+    "Couple chat: accounts, couples, message history, image uploads, and STOMP \
+     over WebSocket at `/ws/chat` for live messages, read receipts, typing and \
+     presence. Errors come as `{code, message, timestamp, details?}`.",
+    8080,
+    &envelope::Envelope,
+    &MIGRATIONS,
+)
+.settings::<Settings>()
+// Each message touches five indexes at random places; with 1 KiB pages the WAL
+// takes a quarter of the bytes per message that 4 KiB pages cost.
+.sqlite_page_size(1024)
+.token_lifetimes(
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(14 * 86_400),
+);
 
 pub struct Chat;
 
 impl Chat {
-    pub fn service(ctx: &AppContext) -> Result<Service, BoxError> {
-        let secret = ctx
-            .settings
-            .secret("jwt_secret")
-            .unwrap_or_else(|| ctx.config.jwt_secret.clone());
-        let max_upload = ctx.settings.get_or("image_max_bytes", 10usize << 20)?;
+    pub fn service(ctx: &AppContext) -> Service {
+        let settings: &Settings = ctx.settings();
         // SQLite has one writer connection; PostgreSQL takes several lanes at once.
         let lanes = match ctx.db {
             platform::db::Db::Sqlite { .. } => 1,
-            platform::db::Db::Postgres { .. } => ctx.settings.get_or("writer_lanes", 4usize)?,
+            platform::db::Db::Postgres { .. } => settings.writer_lanes,
         };
-        Ok(Service {
+        Service {
             writer: service::writer::Writer::start(
                 ctx.db.clone(),
                 ctx.hub.clone(),
@@ -59,64 +70,41 @@ impl Chat {
             hub: ctx.hub.clone(),
             tz: ctx.tz(),
             objects: ObjectStore::local(
-                ctx.config.data_dir.join("objects").join(ctx.name),
-                &secret,
-                max_upload,
+                ctx.data_dir("objects"),
+                &ctx.platform
+                    .jwt_secret
+                    .clone()
+                    .unwrap_or_else(|| ctx.config.jwt_secret.clone()),
+                settings.image_max_bytes as usize,
             ),
-        })
+        }
     }
 }
 
 impl App for Chat {
-    fn name(&self) -> &'static str {
-        "chat"
-    }
-
-    fn description(&self) -> &'static str {
-        "Couple chat: accounts, couples, message history, image uploads, and STOMP \
-         over WebSocket at `/ws/chat` for live messages, read receipts, typing and \
-         presence. Errors come as `{code, message, timestamp, details?}`."
-    }
-
-    fn default_port(&self) -> u16 {
-        8080
-    }
-
-    fn envelope(&self) -> EnvelopeStyle {
-        EnvelopeStyle::Chat
-    }
-
-    fn migrations(&self) -> &'static Migrations {
-        &MIGRATIONS
-    }
-
-    /// Each message touches five indexes at random places; with 1 KiB pages the
-    /// WAL takes a quarter of the bytes per message that 4 KiB pages cost.
-    fn sqlite_page_size(&self) -> u32 {
-        1024
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
-        let svc = Self::service(&ctx)?;
+        let svc = Self::service(&ctx);
         let objects = svc.objects.clone();
-        let state = AppState::new(routes::State {
-            svc,
-            jwt: ctx.jwt_keys(ACCESS_TTL)?,
-            refresh: ctx.refresh_tokens(REFRESH_DAYS)?,
-            passwords: ctx.passwords.clone(),
-            shutdown: ctx.shutdown.clone(),
-            metrics: ctx.metrics.clone(),
-            stomp: SessionConfig {
-                heartbeat: Duration::from_millis(ctx.settings.get_or("heartbeat_ms", 10_000u64)?),
-                max_frame: ctx.settings.get_or("max_frame_bytes", 64usize * 1024)?,
-                connect_timeout: Duration::from_millis(
-                    ctx.settings.get_or("connect_timeout_ms", 10_000u64)?,
-                ),
-                queue: ctx.settings.get_or("session_queue", 256usize)?,
+        let settings: &Settings = ctx.settings();
+        let state = AppState::new(
+            ctx.clone(),
+            routes::State {
+                svc,
+                refresh: ctx.refresh_tokens(),
+                stomp: SessionConfig {
+                    heartbeat: Duration::from_millis(settings.heartbeat_ms),
+                    max_frame: settings.max_frame_bytes,
+                    connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
+                    queue: settings.session_queue,
+                },
+                public_url: ctx.platform.public_url.clone(),
+                image_max_bytes: settings.image_max_bytes,
             },
-            public_url: ctx.settings.raw("public_url").map(str::to_owned),
-            image_max_bytes: ctx.settings.get_or("image_max_bytes", 10u64 << 20)?,
-        });
+        );
         Ok(OpenApiRouter::new()
             .routes(routes!(auth::signup))
             .routes(routes!(auth::login))
@@ -147,7 +135,7 @@ impl App for Chat {
         user: NewUser,
     ) -> BoxFuture<'a, Result<(), BoxError>> {
         Box::pin(async move {
-            let svc = Self::service(ctx)?;
+            let svc = Self::service(ctx);
             let name = user
                 .name
                 .as_deref()

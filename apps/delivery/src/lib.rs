@@ -4,90 +4,80 @@
 //! locks; admins delete and export Excel. See `docs/delivery.md`.
 
 pub mod demo;
+mod envelope;
 pub mod generate;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod settings;
 pub mod store;
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use platform::app::{App, AppContext, BoxError, BoxFuture};
+use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
 use platform::db::Migrations;
-use platform::envelope::EnvelopeStyle;
-use platform::http::Timeouts;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser};
 
 use crate::model::{Department, Role};
 use crate::routes::{AppState, auth, dashboard, download, live, locks, visualization};
 use crate::service::Service;
+pub use crate::settings::Settings;
 
-static MIGRATIONS: LazyLock<Migrations> = LazyLock::new(|| Migrations {
+static MIGRATIONS: Migrations = Migrations {
     sqlite: sqlx::migrate!("./migrations/sqlite"),
     postgres: sqlx::migrate!("./migrations/postgres"),
-});
+};
 
-/// Access tokens live 60 minutes, refresh tokens 7 days (seed II §4.1).
-const ACCESS_TTL: Duration = Duration::from_secs(60 * 60);
-const REFRESH_DAYS: u64 = 7;
+static MANIFEST: Manifest = Manifest::new(
+    "delivery",
+    "Real-time delivery monitoring: orders, pessimistic locks, statistics, Excel \
+     export and a live WebSocket view. Errors come as \
+     `{success: false, message, error_code, timestamp}`.",
+    8001,
+    &envelope::Envelope,
+    &MIGRATIONS,
+)
+.settings::<Settings>()
+// Seed IV §5.1: 10 s for the API, 20 s for downloads.
+.timeouts(
+    Duration::from_secs(10),
+    &[("/download/excel", Duration::from_secs(20))],
+)
+// Seed II §4.1: access tokens live 60 minutes, refresh tokens 7 days.
+.token_lifetimes(
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(7 * 86_400),
+);
 
 pub struct Delivery;
 
 impl Delivery {
-    pub fn service(ctx: &AppContext) -> Result<Service, BoxError> {
-        Ok(Service {
+    pub fn service(ctx: &AppContext) -> Service {
+        let settings: &Settings = ctx.settings();
+        Service {
             db: ctx.db.clone(),
             hub: ctx.hub.clone(),
             tz: ctx.tz(),
-            lock_ttl: Duration::from_secs(ctx.settings.get_or("lock_seconds", 300u64)?),
-            max_range_days: ctx.settings.get_or("max_range_days", 92i64)?,
+            lock_ttl: Duration::from_secs(settings.lock_seconds),
+            max_range_days: settings.max_range_days,
             list_cache: platform::cache::TopicCache::new(
                 &ctx.hub,
                 service::LIVE_TOPIC,
-                ctx.settings.get_or("list_cache_bytes", 64usize << 20)?,
-                Duration::from_secs(ctx.settings.get_or("list_cache_seconds", 60u64)?),
+                settings.list_cache_bytes,
+                Duration::from_secs(settings.list_cache_seconds),
                 ctx.shutdown.clone(),
             ),
             bulk_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                ctx.settings
-                    .get_or("bulk_read_concurrency", platform::db::BULK_READERS as usize)?
-                    .max(1),
+                settings.bulk_read_concurrency.max(1),
             )),
-        })
+        }
     }
 }
 
 impl App for Delivery {
-    fn name(&self) -> &'static str {
-        "delivery"
-    }
-
-    fn description(&self) -> &'static str {
-        "Real-time delivery monitoring: orders, pessimistic locks, statistics, Excel \
-         export and a live WebSocket view. Errors come as \
-         `{success: false, message, error_code, timestamp}`."
-    }
-
-    fn default_port(&self) -> u16 {
-        8001
-    }
-
-    fn envelope(&self) -> EnvelopeStyle {
-        EnvelopeStyle::Delivery
-    }
-
-    fn migrations(&self) -> &'static Migrations {
-        &MIGRATIONS
-    }
-
-    fn timeouts(&self) -> Timeouts {
-        // Seed IV §5.1: 10 s for the API, 20 s for downloads.
-        Timeouts {
-            default: Duration::from_secs(10),
-            routes: [("/download/excel", Duration::from_secs(20))].into(),
-        }
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
     }
 
     fn prepare<'a>(&'a self, ctx: &'a AppContext) -> BoxFuture<'a, Result<(), BoxError>> {
@@ -103,14 +93,13 @@ impl App for Delivery {
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
-        let state = AppState::new(routes::State {
-            svc: Self::service(&ctx)?,
-            jwt: ctx.jwt_keys(ACCESS_TTL)?,
-            refresh: ctx.refresh_tokens(REFRESH_DAYS)?,
-            passwords: ctx.passwords.clone(),
-            shutdown: ctx.shutdown.clone(),
-            metrics: ctx.metrics.clone(),
-        });
+        let state = AppState::new(
+            ctx.clone(),
+            routes::State {
+                svc: Self::service(&ctx),
+                refresh: ctx.refresh_tokens(),
+            },
+        );
         Ok(OpenApiRouter::new()
             .routes(routes!(auth::login))
             .routes(routes!(auth::refresh))

@@ -71,10 +71,11 @@ pub async fn seed(config: Config, couples: usize) -> anyhow::Result<()> {
 
 /// The first `couples` couples of the database, with both members.
 async fn couples(config: &Config, wanted: usize) -> anyhow::Result<Vec<(CoupleId, [UserId; 2])>> {
-    let location = platform::db::Location::for_app(config, "chat");
+    let settings = config.app("chat").platform()?;
+    let location = platform::db::Location::for_app(config, "chat", &settings);
     let db = platform::db::Db::connect(
         &location,
-        platform::db::DbOptions::new(2, platform::App::sqlite_page_size(&chat::Chat)),
+        platform::db::DbOptions::new(2, platform::App::manifest(&chat::Chat).sqlite_page_size),
     )
     .await?;
     let rows: Vec<(CoupleId, UserId)> = on_pool!(db.reader(), |p| sqlx::query_as(
@@ -100,12 +101,13 @@ async fn couples(config: &Config, wanted: usize) -> anyhow::Result<Vec<(CoupleId
     Ok(out)
 }
 
-fn keys(config: &Config) -> JwtKeys {
+fn keys(config: &Config) -> anyhow::Result<JwtKeys> {
     let secret = config
         .app("chat")
-        .secret("jwt_secret")
+        .platform()?
+        .jwt_secret
         .unwrap_or_else(|| config.jwt_secret.clone());
-    JwtKeys::new(&secret, Duration::from_secs(3600))
+    Ok(JwtKeys::new(&secret, Duration::from_secs(3600)))
 }
 
 /// A STOMP connection of the benchmark.
@@ -230,7 +232,7 @@ pub async fn connections(config: &Config, o: &ConnectionsOptions) -> anyhow::Res
     println!("open-file limit: {limit}");
     let rooms = couples(config, o.skip + o.connections.div_ceil(2)).await?;
     let rooms = &rooms[o.skip..];
-    let keys = keys(config);
+    let keys = keys(config)?;
     let before = report_rss(o.server_pid, "before");
     let started = Instant::now();
     let gate = Arc::new(Semaphore::new(o.parallel.max(1)));
@@ -339,7 +341,7 @@ pub async fn latency(config: &Config, o: &LatencyOptions) -> anyhow::Result<()> 
     );
     platform::server::raise_fd_limit((o.rooms as u64) * 4 + 1024);
     let rooms = couples(config, o.rooms).await?;
-    let keys = keys(config);
+    let keys = keys(config)?;
     report_rss(o.server_pid, "before");
     let measure_from = o.warmup;
     // The clock starts once every connection is subscribed (below); the tasks wait

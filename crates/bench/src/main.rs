@@ -135,9 +135,12 @@ enum Command {
     },
 }
 
+/// The apps whose settings the benchmarks read.
+const APPS: &[&str] = &["delivery", "chat"];
+
 /// The configuration the server uses (env), with its data directory.
 fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform::config::Config> {
-    let mut config = platform::config::Config::load(None)?;
+    let mut config = platform::config::Config::load(None, APPS)?;
     if let Some(dir) = data_dir {
         config.data_dir = dir;
     }
@@ -169,7 +172,7 @@ fn main() -> anyhow::Result<()> {
                 seed,
                 data_dir,
             } => {
-                let mut config = platform::config::Config::load(None)?;
+                let mut config = platform::config::Config::load(None, APPS)?;
                 if let Some(dir) = data_dir {
                     config.data_dir = dir;
                 }

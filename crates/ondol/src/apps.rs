@@ -8,6 +8,12 @@ pub fn all() -> Vec<Arc<dyn App>> {
     vec![Arc::new(delivery::Delivery), Arc::new(chat::Chat)]
 }
 
+/// The names of every app of this build, which own `[apps.<name>]` and
+/// `ONDOL_<NAME>_*` settings.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|a| a.manifest().name).collect()
+}
+
 /// The named apps, or all of them when none is named.
 pub fn select(names: &[String]) -> anyhow::Result<Vec<Arc<dyn App>>> {
     if names.is_empty() {
@@ -17,8 +23,13 @@ pub fn select(names: &[String]) -> anyhow::Result<Vec<Arc<dyn App>>> {
 }
 
 pub fn one(name: &str) -> anyhow::Result<Arc<dyn App>> {
-    all().into_iter().find(|a| a.name() == name).ok_or_else(|| {
-        let known: Vec<&str> = all().iter().map(|a| a.name()).collect();
-        anyhow::anyhow!("unknown app {name:?}; this build has: {}", known.join(", "))
-    })
+    all()
+        .into_iter()
+        .find(|a| a.manifest().name == name)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown app {name:?}; this build has: {}",
+                names().join(", ")
+            )
+        })
 }

@@ -45,7 +45,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn load_config(cli: &Cli, data_dir: Option<&std::path::Path>) -> anyhow::Result<Config> {
-    let mut config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref(), &apps::names())?;
     if let Some(dir) = data_dir {
         config.data_dir = dir.to_owned();
     }
@@ -72,8 +72,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for app in apps::select(names)? {
                 let ctx = server::open(app.as_ref(), config.clone(), CancellationToken::new())
                     .await
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
-                println!("{}: migrated ({})", app.name(), ctx.db.engine());
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", app.manifest().name))?;
+                println!("{}: migrated ({})", app.manifest().name, ctx.db.engine());
                 ctx.db.close().await;
             }
             Ok(())
@@ -84,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password(args.password_stdin)?;
             let ctx = server::open(app.as_ref(), config, CancellationToken::new())
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
+                .map_err(|e| anyhow::anyhow!("{}: {e}", app.manifest().name))?;
             app.add_user(
                 &ctx,
                 NewUser {
@@ -97,7 +97,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}: user {} saved", app.name(), args.login);
+            println!("{}: user {} saved", app.manifest().name, args.login);
             ctx.db.close().await;
             Ok(())
         }
@@ -108,12 +108,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let ctx = server::open(app.as_ref(), config, CancellationToken::new())
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", app.name()))?;
+                .map_err(|e| anyhow::anyhow!("{}: {e}", app.manifest().name))?;
             let n = app
                 .import(&ctx, what, &data)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}: {n} {what} rows imported", app.name());
+            println!("{}: {n} {what} rows imported", app.manifest().name);
             ctx.db.close().await;
             Ok(())
         }

@@ -19,7 +19,7 @@ struct Started {
 }
 
 pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> anyhow::Result<()> {
-    let names: Vec<&str> = apps.iter().map(|a| a.name()).collect();
+    let names: Vec<&str> = apps.iter().map(|a| a.manifest().name).collect();
     config.check_production(&names)?;
     platform::telemetry::init_logging(&config);
     let shutdown = CancellationToken::new();
@@ -27,7 +27,7 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
     let mut tasks = Vec::new();
     let mut contexts = Vec::new();
     for app in &apps {
-        let name = app.name();
+        let name = app.manifest().name;
         let ctx = server::open(app.as_ref(), config.clone(), shutdown.clone())
             .await
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -40,8 +40,7 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
         };
         let router =
             server::router(app.as_ref(), &ctx).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let port =
-            server::port(app.as_ref(), &config).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let port = server::port(&ctx, app.as_ref());
         let listener = TcpListener::bind((config.host, port))
             .await
             .map_err(|e| anyhow::anyhow!("{name}: cannot listen on {}:{port}: {e}", config.host))?;
@@ -49,7 +48,7 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
         started.push(Started {
             name,
             addr,
-            storage: Location::for_app(&config, name).describe(),
+            storage: Location::for_app(&config, name, &ctx.platform).describe(),
             realtime: if ctx.redis.is_some() {
                 "redis"
             } else {

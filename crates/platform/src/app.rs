@@ -1,6 +1,8 @@
-//! What an app is to the platform: a name, a port, migrations, an envelope, a router,
-//! and a few hooks. The binary only ever sees `dyn App`.
+//! What an app is to the platform: a [`Manifest`] (name, port, migrations, error
+//! envelope, settings type, limits), a router, and a few hooks. The binary only ever
+//! sees `dyn App`.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -9,14 +11,16 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
+use serde::de::DeserializeOwned;
+
 use crate::auth::{JwtKeys, Passwords, RefreshTokens};
-use crate::config::{AppSettings, Config};
+use crate::config::Config;
 use crate::db::{Db, Migrations};
-use crate::envelope::EnvelopeStyle;
-use crate::http::Timeouts;
+use crate::envelope::ErrorEnvelope;
 use crate::openapi::OpenApiRouter;
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
+use crate::settings::{NoSettings, Parsed, PlatformSettings, SettingsSpec};
 use crate::telemetry::Metrics;
 
 /// The signal that the process is shutting down.
@@ -30,52 +34,108 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct AppContext {
     pub name: &'static str,
     pub config: Arc<Config>,
-    pub settings: AppSettings,
+    /// The platform's part of `[apps.<name>]`.
+    pub platform: Arc<PlatformSettings>,
+    /// The app's own part, typed as its manifest declares ([`Self::settings`]).
+    settings: Arc<dyn Any + Send + Sync>,
     pub db: Db,
     pub redis: Option<RedisConn>,
     pub hub: Hub,
     pub metrics: Metrics,
     pub passwords: Passwords,
+    /// Access-token keys: the app's own secret if set, else the shared one; lifetime
+    /// from `access_token_minutes` or the manifest's.
+    pub jwt: JwtKeys,
+    refresh_ttl: Duration,
     pub shutdown: CancellationToken,
 }
 
 impl AppContext {
+    /// Builds a context from its parts ([`crate::server::open`] does this).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        manifest: &Manifest,
+        config: Arc<Config>,
+        settings: Parsed,
+        db: Db,
+        redis: Option<RedisConn>,
+        hub: Hub,
+        metrics: Metrics,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let platform = settings.platform;
+        let secret = platform
+            .jwt_secret
+            .clone()
+            .unwrap_or_else(|| config.jwt_secret.clone());
+        let access_ttl = platform
+            .access_token_minutes
+            .map_or(manifest.access_token_ttl, |m| Duration::from_secs(m * 60));
+        let refresh_ttl = platform
+            .refresh_token_days
+            .map_or(manifest.refresh_token_ttl, |d| {
+                Duration::from_secs(d * 86_400)
+            });
+        Self {
+            name: manifest.name,
+            passwords: Passwords::new(config.bcrypt_cost),
+            jwt: JwtKeys::new(&secret, access_ttl),
+            refresh_ttl,
+            config,
+            platform: Arc::new(platform),
+            settings: settings.app,
+            db,
+            redis,
+            hub,
+            metrics,
+            shutdown,
+        }
+    }
+
     pub fn tz(&self) -> Tz {
         self.config.timezone
     }
 
-    /// Access-token keys: the app's own secret if set, else the shared one;
-    /// lifetime from `access_token_minutes` or the app's default.
-    pub fn jwt_keys(&self, default_ttl: Duration) -> Result<JwtKeys, BoxError> {
-        let secret = self
-            .settings
-            .secret("jwt_secret")
-            .unwrap_or_else(|| self.config.jwt_secret.clone());
-        let minutes = self
-            .settings
-            .get_or("access_token_minutes", default_ttl.as_secs() / 60)?;
-        Ok(JwtKeys::new(&secret, Duration::from_secs(minutes * 60)))
+    /// The app's own settings, as the type its manifest declares.
+    pub fn settings<T: Any>(&self) -> &T {
+        self.settings
+            .downcast_ref()
+            .expect("an app reads its settings as the type its manifest declares")
     }
 
-    /// Refresh tokens in the app database; lifetime from `refresh_token_days`, grace
-    /// window from `refresh_grace_seconds` (default 10).
-    pub fn refresh_tokens(&self, default_days: u64) -> Result<RefreshTokens, BoxError> {
-        let days: u64 = self.settings.get_or("refresh_token_days", default_days)?;
-        let grace: u64 = self.settings.get_or("refresh_grace_seconds", 10)?;
-        Ok(RefreshTokens::new(
+    /// Refresh tokens in the app database; lifetime from `refresh_token_days` or the
+    /// manifest's, grace window from `refresh_grace_seconds`.
+    pub fn refresh_tokens(&self) -> RefreshTokens {
+        RefreshTokens::new(
             self.db.clone(),
-            Duration::from_secs(days * 86_400),
-            Duration::from_secs(grace),
-        ))
+            self.refresh_ttl,
+            Duration::from_secs(self.platform.refresh_grace_seconds),
+        )
+    }
+
+    /// Where the app keeps files of its own (objects, outboxes) on this machine.
+    pub fn data_dir(&self, what: &str) -> std::path::PathBuf {
+        self.config.data_dir.join(what).join(self.name)
     }
 }
 
-/// An app's handler state: cloned for every request, so one `Arc` behind.
-pub struct Shared<S>(pub Arc<S>);
+/// An app's handler state: the app's own part `S` beside its context, behind one
+/// `Arc` (it is cloned for every request). Derefs to `S`; the auth extractors find
+/// the app's token keys in the context.
+pub struct Shared<S>(Arc<SharedInner<S>>);
+
+struct SharedInner<S> {
+    ctx: AppContext,
+    app: S,
+}
 
 impl<S> Shared<S> {
-    pub fn new(state: S) -> Self {
-        Self(Arc::new(state))
+    pub fn new(ctx: AppContext, app: S) -> Self {
+        Self(Arc::new(SharedInner { ctx, app }))
+    }
+
+    pub fn ctx(&self) -> &AppContext {
+        &self.0.ctx
     }
 }
 
@@ -88,19 +148,13 @@ impl<S> Clone for Shared<S> {
 impl<S> std::ops::Deref for Shared<S> {
     type Target = S;
     fn deref(&self) -> &S {
-        &self.0
+        &self.0.app
     }
 }
 
-/// Handler state that holds the app's access-token keys, so that the auth
-/// extractors ([`crate::auth::Auth`], [`crate::auth::Authorized`]) find them.
-pub trait HasJwtKeys {
-    fn jwt_keys(&self) -> &JwtKeys;
-}
-
-impl<S: HasJwtKeys> axum::extract::FromRef<Shared<S>> for JwtKeys {
+impl<S> axum::extract::FromRef<Shared<S>> for JwtKeys {
     fn from_ref(s: &Shared<S>) -> Self {
-        s.0.jwt_keys().clone()
+        s.ctx().jwt.clone()
     }
 }
 
@@ -122,32 +176,95 @@ pub struct NewUser {
     pub name: Option<String>,
 }
 
-pub trait App: Send + Sync + 'static {
-    fn name(&self) -> &'static str;
+/// What the platform needs to know about an app before it runs: a constant in
+/// the app's crate, returned by [`App::manifest`].
+pub struct Manifest {
+    /// The app's name: its `[apps.<name>]` section, `ONDOL_<NAME>_*` variables,
+    /// SQLite file and PostgreSQL schema.
+    pub name: &'static str,
     /// One paragraph for the API description (`/openapi.json`, `/docs`).
-    fn description(&self) -> &'static str;
-    fn default_port(&self) -> u16;
-    fn envelope(&self) -> EnvelopeStyle;
-    fn migrations(&self) -> &'static Migrations;
-
+    pub description: &'static str,
+    pub default_port: u16,
+    /// The JSON shape of its errors.
+    pub envelope: &'static dyn ErrorEnvelope,
+    pub migrations: &'static Migrations,
+    /// Its own settings type (see [`crate::settings`]).
+    pub settings: SettingsSpec,
     /// The page size of a new SQLite file. Every change writes whole pages to the
     /// WAL, so an app whose writes touch many indexes at random places (chat
     /// messages) writes far less with small pages.
-    fn sqlite_page_size(&self) -> u32 {
-        4096
-    }
-
+    pub sqlite_page_size: u32,
     /// Requests per minute per client address.
-    fn default_rate_limit(&self) -> u32 {
-        600
-    }
+    pub rate_limit_per_minute: u32,
+    /// The request timeout, and longer ones for some routes (matched paths).
+    pub timeout: Duration,
+    pub route_timeouts: &'static [(&'static str, Duration)],
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+}
 
-    fn timeouts(&self) -> Timeouts {
-        Timeouts {
-            default: Duration::from_secs(10),
-            routes: Default::default(),
+impl Manifest {
+    /// A manifest with the platform's defaults for everything else.
+    pub const fn new(
+        name: &'static str,
+        description: &'static str,
+        default_port: u16,
+        envelope: &'static dyn ErrorEnvelope,
+        migrations: &'static Migrations,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            default_port,
+            envelope,
+            migrations,
+            settings: SettingsSpec::of::<NoSettings>(),
+            sqlite_page_size: 4096,
+            rate_limit_per_minute: 600,
+            timeout: Duration::from_secs(10),
+            route_timeouts: &[],
+            access_token_ttl: Duration::from_secs(60 * 60),
+            refresh_token_ttl: Duration::from_secs(7 * 86_400),
         }
     }
+
+    /// Declares the app's own settings type.
+    pub const fn settings<T: DeserializeOwned + Send + Sync + 'static>(mut self) -> Self {
+        self.settings = SettingsSpec::of::<T>();
+        self
+    }
+
+    pub const fn sqlite_page_size(mut self, bytes: u32) -> Self {
+        self.sqlite_page_size = bytes;
+        self
+    }
+
+    pub const fn rate_limit_per_minute(mut self, n: u32) -> Self {
+        self.rate_limit_per_minute = n;
+        self
+    }
+
+    pub const fn timeouts(
+        mut self,
+        default: Duration,
+        routes: &'static [(&'static str, Duration)],
+    ) -> Self {
+        self.timeout = default;
+        self.route_timeouts = routes;
+        self
+    }
+
+    /// Access- and refresh-token lifetimes.
+    pub const fn token_lifetimes(mut self, access: Duration, refresh: Duration) -> Self {
+        self.access_token_ttl = access;
+        self.refresh_token_ttl = refresh;
+        self
+    }
+}
+
+/// An app, as the binary and the test harness see it (`dyn App`).
+pub trait App: Send + Sync + 'static {
+    fn manifest(&self) -> &'static Manifest;
 
     /// Runs after migrations on every start (reference data, caches).
     fn prepare<'a>(&'a self, _ctx: &'a AppContext) -> BoxFuture<'a, Result<(), BoxError>> {
@@ -176,8 +293,8 @@ pub trait App: Send + Sync + 'static {
         what: &'a str,
         _data: &'a str,
     ) -> BoxFuture<'a, Result<usize, BoxError>> {
-        Box::pin(
-            async move { Err(format!("{} has nothing to import as {what:?}", self.name()).into()) },
-        )
+        Box::pin(async move {
+            Err(format!("{} has nothing to import as {what:?}", self.manifest().name).into())
+        })
     }
 }

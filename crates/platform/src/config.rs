@@ -1,8 +1,9 @@
 //! Configuration in layers: defaults, then a TOML file, then `ONDOL_*` variables.
 //!
-//! Every value ends up as a string in a flat map (top level, or per app under
-//! `[apps.<app>]` / `ONDOL_<APP>_<KEY>`), and typed getters parse it. That keeps the
-//! two sources symmetrical: whatever can be written in the file can be set by env.
+//! Shared settings are read here into [`Config`]. Per-app ones (`[apps.<app>]`,
+//! `ONDOL_<APP>_<KEY>`) are kept as text by key and typed by [`crate::settings`]
+//! when the app opens. Both sources end up as text, which keeps them symmetrical:
+//! whatever can be written in the file can be set by env.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,11 +13,29 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 
+use crate::settings::RawSettings;
+
 /// The JWT secret used when none is configured. Fine on a laptop, refused in production.
 pub const DEFAULT_JWT_SECRET: &str = "ondol-development-secret-do-not-use-in-production";
 
-/// Every app the binary knows, in the order `serve` starts them.
-pub const APP_NAMES: [&str; 5] = ["delivery", "chat", "shop", "reviews", "focusmate"];
+/// The top-level keys of the file (and of `ONDOL_<KEY>`).
+const TOP_LEVEL_KEYS: [&str; 15] = [
+    "env",
+    "host",
+    "data_dir",
+    "database_url",
+    "redis_url",
+    "redis_prefix",
+    "jwt_secret",
+    "jwt_secret_file",
+    "timezone",
+    "log",
+    "log_format",
+    "bcrypt_cost",
+    "rate_limits",
+    "db_pool_size",
+    "shutdown_grace_secs",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -38,10 +57,33 @@ pub enum ConfigError {
     },
     #[error("refusing to start in production: {0}")]
     Unsafe(String),
+    #[error("{path}: unknown setting `{key}`; known: {known}")]
+    UnknownTopLevel {
+        path: PathBuf,
+        key: String,
+        known: String,
+    },
+    #[error("{path}: [apps.{app}] names no app of this build (it has: {known})")]
+    UnknownApp {
+        path: PathBuf,
+        app: String,
+        known: String,
+    },
+    #[error(
+        "[apps.{app}]: unknown setting `{key}` ({env}); {app}'s own settings: {known}; every app's: {platform}"
+    )]
+    UnknownSetting {
+        app: String,
+        key: String,
+        env: String,
+        known: String,
+        platform: String,
+    },
 }
 
 /// A value that must never be printed or logged.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -91,38 +133,7 @@ pub struct Config {
     /// Pool size for PostgreSQL, and readers for SQLite.
     pub db_pool_size: u32,
     pub shutdown_grace_secs: u64,
-    apps: BTreeMap<String, AppSettings>,
-}
-
-/// One app's settings: `[apps.<name>]` in the file, `ONDOL_<NAME>_<KEY>` in env.
-#[derive(Debug, Clone, Default)]
-pub struct AppSettings {
-    values: BTreeMap<String, String>,
-}
-
-impl AppSettings {
-    pub fn raw(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
-    }
-
-    pub fn set(&mut self, key: &str, value: impl Into<String>) {
-        self.values.insert(key.to_owned(), value.into());
-    }
-
-    /// A typed setting, or `default` when absent.
-    pub fn get_or<T: FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError>
-    where
-        T::Err: fmt::Display,
-    {
-        match self.raw(key) {
-            None => Ok(default),
-            Some(v) => parse_value(key, v),
-        }
-    }
-
-    pub fn secret(&self, key: &str) -> Option<Secret> {
-        self.raw(key).map(Secret::new)
-    }
+    apps: BTreeMap<String, RawSettings>,
 }
 
 impl Config {
@@ -147,15 +158,18 @@ impl Config {
         }
     }
 
-    /// Defaults, then the file (if any), then the process environment.
-    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+    /// Defaults, then the file (if any), then the process environment. `apps`: the
+    /// names of the apps this build has, which own `[apps.<app>]` and
+    /// `ONDOL_<APP>_*`.
+    pub fn load(file: Option<&std::path::Path>, apps: &[&str]) -> Result<Self, ConfigError> {
         let env: Vec<(String, String)> = std::env::vars().collect();
-        Self::load_from(file, env)
+        Self::load_from(file, env, apps)
     }
 
     pub fn load_from(
         file: Option<&std::path::Path>,
         env: impl IntoIterator<Item = (String, String)>,
+        app_names: &[&str],
     ) -> Result<Self, ConfigError> {
         let mut top: BTreeMap<String, String> = BTreeMap::new();
         let mut apps: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
@@ -172,6 +186,13 @@ impl Config {
                 if key == "apps" {
                     if let toml::Value::Table(per_app) = value {
                         for (app, settings) in per_app {
+                            if !app_names.contains(&app.as_str()) {
+                                return Err(ConfigError::UnknownApp {
+                                    path: path.to_owned(),
+                                    app,
+                                    known: app_names.join(", "),
+                                });
+                            }
                             if let toml::Value::Table(settings) = settings {
                                 let entry = apps.entry(app).or_default();
                                 for (k, v) in settings {
@@ -180,8 +201,14 @@ impl Config {
                             }
                         }
                     }
-                } else {
+                } else if TOP_LEVEL_KEYS.contains(&key.as_str()) {
                     top.insert(key, toml_to_string(value));
+                } else {
+                    return Err(ConfigError::UnknownTopLevel {
+                        path: path.to_owned(),
+                        key,
+                        known: TOP_LEVEL_KEYS.join(", "),
+                    });
                 }
             }
         }
@@ -190,7 +217,7 @@ impl Config {
                 continue;
             };
             let rest = rest.to_ascii_lowercase();
-            let app = APP_NAMES
+            let app = app_names
                 .iter()
                 .find(|app| rest.starts_with(&format!("{app}_")));
             match app {
@@ -209,7 +236,7 @@ impl Config {
         config.apply(&top)?;
         config.apps = apps
             .into_iter()
-            .map(|(k, values)| (k, AppSettings { values }))
+            .map(|(app, values)| (app.clone(), RawSettings { app, values }))
             .collect();
         Ok(config)
     }
@@ -263,20 +290,27 @@ impl Config {
                 }
                 "db_pool_size" => self.db_pool_size = parse_value(key, v)?,
                 "shutdown_grace_secs" => self.shutdown_grace_secs = parse_value(key, v)?,
-                // Unknown top-level keys are ignored so that newer files work with older
-                // binaries; typos show up as "setting had no effect" in review, not here.
+                // The file's keys were checked against TOP_LEVEL_KEYS; the process
+                // environment holds ONDOL_* variables of other tools (test runners,
+                // benchmarks), which are not ours to refuse.
                 _ => {}
             }
         }
         Ok(())
     }
 
-    pub fn app(&self, name: &str) -> AppSettings {
-        self.apps.get(name).cloned().unwrap_or_default()
+    /// One app's settings, as text.
+    pub fn app(&self, name: &str) -> RawSettings {
+        self.apps
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| RawSettings::new(name))
     }
 
-    pub fn app_mut(&mut self, name: &str) -> &mut AppSettings {
-        self.apps.entry(name.to_owned()).or_default()
+    pub fn app_mut(&mut self, name: &str) -> &mut RawSettings {
+        self.apps
+            .entry(name.to_owned())
+            .or_insert_with(|| RawSettings::new(name))
     }
 
     /// Production refuses what is only safe on a laptop.
@@ -290,17 +324,15 @@ impl Config {
             ));
         }
         for name in app_names {
-            let app = self.app(name);
-            if let Some(secret) = app.raw("jwt_secret")
-                && secret.len() < 32
+            let app = self.app(name).platform()?;
+            if let Some(secret) = &app.jwt_secret
+                && secret.expose().len() < 32
             {
                 return Err(ConfigError::Unsafe(format!(
                     "the JWT secret of {name} is shorter than 32 bytes"
                 )));
             }
-            let origins = app.raw("cors_origins").unwrap_or("*");
-            let credentials = app.get_or("cors_credentials", false)?;
-            if credentials && origins.split(',').any(|o| o.trim() == "*") {
+            if app.cors_credentials && app.cors_origins.iter().any(|o| o == "*") {
                 return Err(ConfigError::Unsafe(format!(
                     "{name}: a wildcard CORS origin with credentials"
                 )));
@@ -347,6 +379,8 @@ fn toml_to_string(v: toml::Value) -> String {
 mod tests {
     use super::*;
 
+    const APPS: &[&str] = &["alpha", "beta"];
+
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -361,43 +395,53 @@ mod tests {
         let file = dir.join("ondol.toml");
         std::fs::write(
             &file,
-            "timezone = \"UTC\"\nbcrypt_cost = 10\n[apps.delivery]\nport = 9001\ncors_origins = [\"http://a\", \"http://b\"]\n",
+            "timezone = \"UTC\"\nbcrypt_cost = 10\n[apps.alpha]\nport = 9001\ncors_origins = [\"http://a\", \"http://b\"]\n",
         )
         .unwrap();
         let c = Config::load_from(
             Some(&file),
             env(&[
                 ("ONDOL_BCRYPT_COST", "5"),
-                ("ONDOL_DELIVERY_PORT", "18001"),
+                ("ONDOL_ALPHA_PORT", "18001"),
                 ("PATH", "/bin"),
             ]),
+            APPS,
         )
         .unwrap();
         assert_eq!(c.timezone, chrono_tz::UTC);
         assert_eq!(c.bcrypt_cost, 5);
-        assert_eq!(
-            c.app("delivery").get_or::<u16>("port", 8001).unwrap(),
-            18001
-        );
-        assert_eq!(
-            c.app("delivery").raw("cors_origins"),
-            Some("http://a,http://b")
-        );
+        let alpha = c.app("alpha").platform().unwrap();
+        assert_eq!(alpha.port, Some(18001));
+        assert_eq!(alpha.cors_origins, ["http://a", "http://b"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_file_keys_and_sections_are_refused() {
+        let dir = std::env::temp_dir().join(format!("ondol-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ondol.toml");
+        std::fs::write(&file, "timezon = \"UTC\"\n").unwrap();
+        let err = Config::load_from(Some(&file), env(&[]), APPS).unwrap_err();
+        assert!(err.to_string().contains("`timezon`"), "{err}");
+        std::fs::write(&file, "[apps.deliver]\nport = 1\n").unwrap();
+        let err = Config::load_from(Some(&file), env(&[]), APPS).unwrap_err();
+        assert!(err.to_string().contains("[apps.deliver]"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn bad_values_are_errors_not_defaults() {
-        assert!(Config::load_from(None, env(&[("ONDOL_BCRYPT_COST", "3")])).is_err());
-        assert!(Config::load_from(None, env(&[("ONDOL_TIMEZONE", "Mars/Base")])).is_err());
-        assert!(Config::load_from(None, env(&[("ONDOL_RATE_LIMITS", "maybe")])).is_err());
+        assert!(Config::load_from(None, env(&[("ONDOL_BCRYPT_COST", "3")]), APPS).is_err());
+        assert!(Config::load_from(None, env(&[("ONDOL_TIMEZONE", "Mars/Base")]), APPS).is_err());
+        assert!(Config::load_from(None, env(&[("ONDOL_RATE_LIMITS", "maybe")]), APPS).is_err());
     }
 
     #[test]
     fn production_refuses_default_secret_and_wildcard_credentials() {
-        let c = Config::load_from(None, env(&[("ONDOL_ENV", "production")])).unwrap();
+        let c = Config::load_from(None, env(&[("ONDOL_ENV", "production")]), APPS).unwrap();
         assert!(matches!(
-            c.check_production(&["delivery"]),
+            c.check_production(&["alpha"]),
             Err(ConfigError::Unsafe(_))
         ));
         let strong = "x".repeat(40);
@@ -406,22 +450,25 @@ mod tests {
             env(&[
                 ("ONDOL_ENV", "production"),
                 ("ONDOL_JWT_SECRET", &strong),
-                ("ONDOL_DELIVERY_CORS_CREDENTIALS", "true"),
+                ("ONDOL_ALPHA_CORS_CREDENTIALS", "true"),
             ]),
+            APPS,
         )
         .unwrap();
-        assert!(c.check_production(&["delivery"]).is_err());
+        assert!(c.check_production(&["alpha"]).is_err());
         let c = Config::load_from(
             None,
             env(&[("ONDOL_ENV", "production"), ("ONDOL_JWT_SECRET", &strong)]),
+            APPS,
         )
         .unwrap();
-        assert!(c.check_production(&["delivery"]).is_ok());
+        assert!(c.check_production(&["alpha"]).is_ok());
     }
 
     #[test]
     fn secrets_do_not_debug_print() {
-        let c = Config::load_from(None, env(&[("ONDOL_JWT_SECRET", "hunter2-hunter2")])).unwrap();
+        let c =
+            Config::load_from(None, env(&[("ONDOL_JWT_SECRET", "hunter2-hunter2")]), APPS).unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

@@ -1,106 +1,110 @@
-//! Error envelopes: each app's seed fixes the JSON shape of its errors. One layer
-//! per app renders every error response in that shape, including the ones produced
-//! below the handlers (unknown route, wrong method, body limit, timeout, panic).
+//! Error envelopes: each app's seed fixes the JSON shape of its errors. The app
+//! supplies that shape as an [`ErrorEnvelope`]; one platform layer renders every
+//! error response through it, including the ones produced below the handlers
+//! (unknown route, wrong method, body limit, timeout, panic), and the API
+//! description documents it as the `Error` schema.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
-use crate::error::{ApiError, AuthFailure, ErrorKind};
+use crate::error::{ApiError, ErrorKind, FieldError};
 
-/// The error shapes of the apps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvelopeStyle {
-    /// `{"success": false, "message", "error_code", "timestamp" (naive local)}`, seed 001.
-    Delivery,
-    /// `{"code", "message", "timestamp" (naive local), "details"?}`, seed 004 (Spring).
-    Chat,
+/// An app's error shape: its code table, its body and the body's schema.
+pub trait ErrorEnvelope: Send + Sync + 'static {
+    /// The machine code of an error that carries no app-specific one.
+    fn default_code(&self, kind: ErrorKind) -> &'static str;
+
+    /// The body of an error response.
+    fn body(&self, report: &ErrorReport<'_>) -> Value;
+
+    /// The JSON Schema of [`Self::body`], served as the `Error` schema of the API
+    /// description. The apps' tests check that it matches what the server sends.
+    fn schema(&self) -> Value;
 }
 
-#[derive(Debug, Clone, Copy)]
+/// One error on its way out, with what an envelope may show of its request.
+pub struct ErrorReport<'a> {
+    pub error: &'a ApiError,
+    /// The app's code ([`ApiError::code`], else the envelope's default).
+    pub code: &'a str,
+    pub status: StatusCode,
+    /// The request path, without the query string.
+    pub path: &'a str,
+    pub request_id: &'a str,
+    pub now: DateTime<Utc>,
+    /// The zone of naive local timestamps.
+    pub tz: Tz,
+}
+
+impl ErrorReport<'_> {
+    pub fn message(&self) -> &str {
+        &self.error.message
+    }
+
+    pub fn details(&self) -> &[FieldError] {
+        self.error.details()
+    }
+
+    /// `2023-03-15T14:30:00`: local time without an offset (seeds 001 and 004).
+    pub fn local_timestamp(&self) -> String {
+        crate::time::local_naive(self.now, self.tz)
+    }
+
+    /// `2023-03-15T05:30:00Z`: RFC 3339 in UTC.
+    pub fn utc_timestamp(&self) -> String {
+        self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    /// Adds `details` (when there are any) and the error's extra top-level fields
+    /// (`lock_info` on a 423) after the shape's own fields.
+    pub fn append_details_and_extra(&self, body: &mut Map<String, Value>) {
+        if !self.details().is_empty() {
+            body.insert("details".into(), json!(self.details()));
+        }
+        self.append_extra(body);
+    }
+
+    /// Adds the error's extra top-level fields.
+    pub fn append_extra(&self, body: &mut Map<String, Value>) {
+        for (k, v) in self.error.extra() {
+            body.insert((*k).into(), v.clone());
+        }
+    }
+}
+
+/// An envelope in use: the app's shape and the server's time zone.
+#[derive(Clone, Copy)]
 pub struct Envelope {
-    pub style: EnvelopeStyle,
+    pub shape: &'static dyn ErrorEnvelope,
     pub tz: Tz,
 }
 
 impl Envelope {
-    /// The machine code this style gives an error without an app-specific one.
-    pub fn default_code(&self, kind: ErrorKind) -> &'static str {
-        match self.style {
-            EnvelopeStyle::Delivery => match kind {
-                ErrorKind::BadRequest | ErrorKind::Validation | ErrorKind::UnsupportedMediaType => {
-                    "VALIDATION_ERROR"
-                }
-                ErrorKind::Unauthorized(AuthFailure::Invalid) => "INVALID_TOKEN",
-                ErrorKind::Unauthorized(AuthFailure::Expired) => "TOKEN_EXPIRED",
-                ErrorKind::Unauthorized(_) => "UNAUTHORIZED",
-                ErrorKind::Forbidden => "FORBIDDEN",
-                ErrorKind::NotFound => "NOT_FOUND",
-                ErrorKind::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-                ErrorKind::Conflict => "INTEGRITY_ERROR",
-                ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-                ErrorKind::Locked => "RESOURCE_LOCKED",
-                ErrorKind::RateLimited { .. } => "RATE_LIMITED",
-                ErrorKind::Timeout | ErrorKind::Internal => "SERVER_ERROR",
-            },
-            // The seed's own codes where it has them: AUTH_FAILED for a failed
-            // authentication, UNAUTHORIZED for "no access to this room".
-            EnvelopeStyle::Chat => match kind {
-                ErrorKind::BadRequest => "BAD_REQUEST",
-                ErrorKind::Validation => "VALIDATION_ERROR",
-                ErrorKind::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
-                ErrorKind::Unauthorized(AuthFailure::Expired) => "TOKEN_EXPIRED",
-                ErrorKind::Unauthorized(_) => "AUTH_FAILED",
-                ErrorKind::Forbidden => "UNAUTHORIZED",
-                ErrorKind::NotFound => "NOT_FOUND",
-                ErrorKind::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-                ErrorKind::Conflict => "CONFLICT",
-                ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-                ErrorKind::Locked => "LOCKED",
-                ErrorKind::RateLimited { .. } => "RATE_LIMITED",
-                ErrorKind::Timeout => "TIMEOUT",
-                ErrorKind::Internal => "INTERNAL_ERROR",
-            },
-        }
-    }
-
-    pub fn body(&self, err: &ApiError) -> Value {
-        let code = Value::String(
-            err.code
-                .unwrap_or_else(|| self.default_code(err.kind))
-                .into(),
-        );
-        let message = Value::String(err.message.to_string());
-        let timestamp = Value::String(crate::time::local_naive(Utc::now(), self.tz));
-        // The style's own fields, in its order; then what every style adds.
-        let mut body = Map::new();
-        match self.style {
-            EnvelopeStyle::Delivery => {
-                body.insert("success".into(), Value::Bool(false));
-                body.insert("message".into(), message);
-                body.insert("error_code".into(), code);
-                body.insert("timestamp".into(), timestamp);
-            }
-            EnvelopeStyle::Chat => {
-                body.insert("code".into(), code);
-                body.insert("message".into(), message);
-                body.insert("timestamp".into(), timestamp);
-            }
-        }
-        if !err.details().is_empty() {
-            body.insert("details".into(), json!(err.details()));
-        }
-        for (k, v) in err.extra() {
-            body.insert((*k).into(), v.clone());
-        }
-        Value::Object(body)
-    }
-
-    pub fn render(&self, err: &ApiError, mut response: Response) -> Response {
-        let body = serde_json::to_vec(&self.body(err))
+    /// Replaces `response`'s body with `err` in the app's shape.
+    pub fn render(
+        &self,
+        err: &ApiError,
+        path: &str,
+        request_id: &str,
+        mut response: Response,
+    ) -> Response {
+        let code = err
+            .code
+            .unwrap_or_else(|| self.shape.default_code(err.kind));
+        let body = self.shape.body(&ErrorReport {
+            error: err,
+            code,
+            status: err.status(),
+            path,
+            request_id,
+            now: Utc::now(),
+            tz: self.tz,
+        });
+        let body = serde_json::to_vec(&body)
             .expect("serializing a JSON value built from strings cannot fail");
         let headers = response.headers_mut();
         headers.insert(
@@ -129,5 +133,50 @@ pub(crate) fn default_message(kind: ErrorKind) -> &'static str {
         ErrorKind::RateLimited { .. } => "too many requests",
         ErrorKind::Internal => "internal server error",
         _ => "bad request",
+    }
+}
+
+/// Schema pieces the envelopes share.
+pub mod schema {
+    use serde_json::{Value, json};
+
+    pub fn string() -> Value {
+        json!({"type": "string"})
+    }
+
+    /// A machine code, e.g. `VALIDATION_ERROR`.
+    pub fn code() -> Value {
+        json!({"type": "string", "example": "VALIDATION_ERROR"})
+    }
+
+    /// `[{field, message}]`: what [`super::ErrorReport::details`] renders to.
+    pub fn details() -> Value {
+        json!({
+            "type": "array",
+            "description": "Per-field problems, when validation failed",
+            "items": {
+                "type": "object",
+                "properties": {"field": string(), "message": string()},
+                "required": ["field", "message"],
+            },
+        })
+    }
+
+    /// What [`super::ErrorReport::local_timestamp`] renders.
+    pub fn local_timestamp() -> Value {
+        json!({
+            "type": "string",
+            "description": "Server local time, without offset",
+            "example": "2026-11-22T15:04:05",
+        })
+    }
+
+    /// What [`super::ErrorReport::utc_timestamp`] renders.
+    pub fn utc_timestamp() -> Value {
+        json!({
+            "type": "string",
+            "format": "date-time",
+            "example": "2026-11-22T06:04:05Z",
+        })
     }
 }

@@ -21,6 +21,7 @@ pub mod ratelimit;
 pub mod realtime;
 pub mod redis_conn;
 pub mod server;
+pub mod settings;
 pub mod telemetry;
 pub mod text_enum;
 pub mod time;
@@ -30,5 +31,5 @@ pub mod ws;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{App, AppContext, DemoLogin, NewUser};
+pub use app::{App, AppContext, DemoLogin, Manifest, NewUser};
 pub use error::{ApiError, ErrorKind, FieldError};

@@ -10,7 +10,7 @@
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
@@ -18,7 +18,8 @@ use utoipa::openapi::{
 };
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::envelope::EnvelopeStyle;
+use crate::app::Manifest;
+use crate::envelope::ErrorEnvelope;
 
 pub use utoipa;
 pub use utoipa_axum::router::OpenApiRouter;
@@ -33,15 +34,8 @@ pub const DOCS_PATH: &str = "/docs";
 
 const ERROR_SCHEMA: &str = "Error";
 
-/// What the platform knows about an app when it completes the description.
-pub struct AppInfo<'a> {
-    pub name: &'a str,
-    pub description: &'a str,
-    pub envelope: EnvelopeStyle,
-}
-
 /// Completes an app's generated description with the platform's parts.
-pub fn complete(mut api: OpenApi, app: &AppInfo<'_>) -> OpenApi {
+pub fn complete(mut api: OpenApi, app: &Manifest) -> OpenApi {
     api.info = InfoBuilder::new()
         .title(format!("ondol {}", app.name))
         .version(env!("CARGO_PKG_VERSION"))
@@ -150,47 +144,10 @@ pub fn routes(api: OpenApi) -> Router {
     ))
 }
 
-/// The app's error body, as rendered by [`crate::envelope::Envelope::body`].
-fn error_schema(style: EnvelopeStyle) -> RefOr<Schema> {
-    let string = json!({"type": "string"});
-    let details = json!({
-        "type": "array",
-        "description": "Per-field problems, when validation failed",
-        "items": {
-            "type": "object",
-            "properties": {"field": string, "message": string},
-            "required": ["field", "message"],
-        },
-    });
-    let timestamp = json!({
-        "type": "string",
-        "description": "Server local time, without offset",
-        "example": "2026-11-22T15:04:05",
-    });
-    let schema: Value = match style {
-        EnvelopeStyle::Delivery => json!({
-            "type": "object",
-            "properties": {
-                "success": {"type": "boolean", "example": false},
-                "message": string,
-                "error_code": {"type": "string", "example": "VALIDATION_ERROR"},
-                "timestamp": timestamp,
-                "details": details,
-            },
-            "required": ["success", "message", "error_code", "timestamp"],
-        }),
-        EnvelopeStyle::Chat => json!({
-            "type": "object",
-            "properties": {
-                "code": {"type": "string", "example": "VALIDATION_ERROR"},
-                "message": string,
-                "timestamp": timestamp,
-                "details": details,
-            },
-            "required": ["code", "message", "timestamp"],
-        }),
-    };
-    serde_json::from_value(schema).expect("the error schema literal is a valid JSON Schema")
+/// The app's error body, as its envelope renders it.
+fn error_schema(envelope: &dyn ErrorEnvelope) -> RefOr<Schema> {
+    serde_json::from_value(envelope.schema())
+        .expect("an app's error schema is a valid JSON Schema (its OpenAPI test checks it)")
 }
 
 /// A string restricted to `values` (the schema of a [`crate::text_enum!`]).

@@ -3,49 +3,53 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, AppContext, BoxError};
-use crate::auth::Passwords;
 use crate::config::Config;
 use crate::db::{Db, Location};
 use crate::envelope::Envelope;
 use crate::error::ApiError;
-use crate::http::{StackConfig, stack};
+use crate::http::{StackConfig, Timeouts, stack};
 use crate::openapi;
 use crate::ratelimit::RateLimiter;
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::telemetry::Metrics;
 
-/// Opens an app's database (migrating it) and Redis, and builds its context.
+/// Opens an app's database (migrating it) and Redis, and builds its context. Its
+/// settings are checked first: an unknown key or a bad value stops the start.
 pub async fn open(
     app: &dyn App,
     config: Arc<Config>,
     shutdown: CancellationToken,
 ) -> Result<AppContext, BoxError> {
-    let name = app.name();
-    let settings = config.app(name);
-    let location = Location::for_app(&config, name);
-    let pool_size = settings.get_or("db_pool_size", config.db_pool_size)?;
+    let manifest = app.manifest();
+    let name = manifest.name;
+    let settings = config.app(name).parse_all(manifest.settings)?;
+    let platform = &settings.platform;
+    let location = Location::for_app(&config, name, platform);
     let db = Db::connect(
         &location,
         crate::db::DbOptions {
-            sqlite_wal_restart_bytes: settings
-                .get_or("sqlite_wal_restart_mib", crate::db::WAL_RESTART_BYTES >> 20)?
-                << 20,
-            sqlite_bulk_readers: settings.get_or("sqlite_bulk_readers", crate::db::BULK_READERS)?,
-            ..crate::db::DbOptions::new(pool_size, app.sqlite_page_size())
+            sqlite_wal_restart_bytes: platform.sqlite_wal_restart_mib << 20,
+            sqlite_bulk_readers: platform.sqlite_bulk_readers,
+            ..crate::db::DbOptions::new(
+                platform.db_pool_size.unwrap_or(config.db_pool_size),
+                manifest.sqlite_page_size,
+            )
         },
     )
     .await?;
     crate::auth::refresh::ensure_schema(&db).await?;
-    db.migrate(app.migrations()).await?;
-    let redis = match settings
-        .secret("redis_url")
+    db.migrate(manifest.migrations).await?;
+    let redis = match platform
+        .redis_url
+        .clone()
         .or_else(|| config.redis_url.clone())
     {
         Some(url) => Some(RedisConn::connect(url.expose(), &config.redis_prefix).await?),
@@ -53,17 +57,9 @@ pub async fn open(
     };
     let metrics = Metrics::default();
     let hub = Hub::new(redis.clone(), name, metrics.clone(), shutdown.clone()).await?;
-    let ctx = AppContext {
-        name,
-        passwords: Passwords::new(config.bcrypt_cost),
-        config,
-        settings,
-        db,
-        redis,
-        hub,
-        metrics,
-        shutdown,
-    };
+    let ctx = AppContext::new(
+        manifest, config, settings, db, redis, hub, metrics, shutdown,
+    );
     app.prepare(&ctx).await?;
     Ok(ctx)
 }
@@ -76,34 +72,22 @@ pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
 /// [`router`] with `extra` routes inside the same stack (the test harness uses this
 /// to exercise the stack with handlers that panic or stall).
 pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Router, BoxError> {
-    let settings = &ctx.settings;
-    let per_minute = settings.get_or("rate_limit_per_minute", app.default_rate_limit())?;
+    let manifest = app.manifest();
+    let settings = &ctx.platform;
     let limiter = RateLimiter::new(
-        per_minute,
+        settings
+            .rate_limit_per_minute
+            .unwrap_or(manifest.rate_limit_per_minute),
         60,
         ctx.config.rate_limits,
         ctx.redis.clone(),
         ctx.name,
     );
-    let cors_origins = settings
-        .raw("cors_origins")
-        .unwrap_or("*")
-        .split(',')
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect();
     let (routes, api) = app
         .router(ctx.clone())?
         .merge(crate::ops::routes(ctx.clone()))
         .split_for_parts();
-    let api = openapi::complete(
-        api,
-        &openapi::AppInfo {
-            name: ctx.name,
-            description: app.description(),
-            envelope: app.envelope(),
-        },
-    );
+    let api = openapi::complete(api, manifest);
     let routes = routes
         .merge(openapi::routes(api))
         .merge(extra)
@@ -113,28 +97,27 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
         StackConfig {
             app: ctx.name,
             envelope: Envelope {
-                style: app.envelope(),
+                shape: manifest.envelope,
                 tz: ctx.tz(),
             },
             metrics: ctx.metrics.clone(),
             rate_limiter: limiter,
-            body_limit: settings.get_or("body_limit_bytes", 1024 * 1024)?,
-            timeouts: {
-                let mut t = app.timeouts();
-                t.default = std::time::Duration::from_millis(
-                    settings.get_or("timeout_ms", t.default.as_millis() as u64)?,
-                );
-                t
+            body_limit: settings.body_limit_bytes,
+            timeouts: Timeouts {
+                default: settings
+                    .timeout_ms
+                    .map_or(manifest.timeout, Duration::from_millis),
+                routes: manifest.route_timeouts.iter().copied().collect(),
             },
-            cors_origins,
-            cors_credentials: settings.get_or("cors_credentials", false)?,
+            cors_origins: settings.cors_origins.clone(),
+            cors_credentials: settings.cors_credentials,
         },
     ))
 }
 
 /// The port an app listens on: `ONDOL_<APP>_PORT` or its default.
-pub fn port(app: &dyn App, config: &Config) -> Result<u16, BoxError> {
-    Ok(config.app(app.name()).get_or("port", app.default_port())?)
+pub fn port(ctx: &AppContext, app: &dyn App) -> u16 {
+    ctx.platform.port.unwrap_or(app.manifest().default_port)
 }
 
 /// Serves until `shutdown` fires, then finishes in-flight requests.

@@ -191,12 +191,12 @@ mod tests {
         m.record_request("/x/{id}", "GET", 200, Duration::from_micros(300));
         m.record_request("/x/{id}", "GET", 200, Duration::from_millis(30));
         m.websocket_opened();
-        let text = m.render("delivery");
+        let text = m.render("alpha");
         assert!(text.contains(
-            "ondol_http_requests_total{app=\"delivery\",route=\"/x/{id}\",method=\"GET\",status=\"200\"} 2"
+            "ondol_http_requests_total{app=\"alpha\",route=\"/x/{id}\",method=\"GET\",status=\"200\"} 2"
         ));
         assert!(text.contains("le=\"0.0005\"} 1"));
         assert!(text.contains("le=\"+Inf\"} 2"));
-        assert!(text.contains("ondol_websocket_connections{app=\"delivery\"} 1"));
+        assert!(text.contains("ondol_websocket_connections{app=\"alpha\"} 1"));
     }
 }

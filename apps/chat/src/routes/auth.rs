@@ -94,8 +94,14 @@ pub async fn signup(
     State(s): State<AppState>,
     AppJson(req): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<SignupReply>), ApiError> {
-    let user =
-        accounts::sign_up(&s.svc, &s.passwords, &req.email, &req.password, &req.name).await?;
+    let user = accounts::sign_up(
+        &s.svc,
+        &s.ctx().passwords,
+        &req.email,
+        &req.password,
+        &req.name,
+    )
+    .await?;
     tracing::info!(user = %user.id, "signed up");
     Ok((
         StatusCode::CREATED,
@@ -106,12 +112,15 @@ pub async fn signup(
 }
 
 fn tokens(s: &AppState, user: &UserRow, refresh: String) -> Result<Tokens, ApiError> {
-    let (access, _) = s.jwt.issue(&user.id.to_string(), UserClaims::default())?;
+    let (access, _) = s
+        .ctx()
+        .jwt
+        .issue(&user.id.to_string(), UserClaims::default())?;
     Ok(Tokens {
         access_token: access,
         refresh_token: refresh,
         token_type: "Bearer",
-        expires_in: s.jwt.ttl().as_secs(),
+        expires_in: s.ctx().jwt.ttl().as_secs(),
         user: LoginUser::from(user),
     })
 }
@@ -124,13 +133,14 @@ pub async fn login(
     State(s): State<AppState>,
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let user = match accounts::authenticate(&s.svc, &s.passwords, &req.email, &req.password).await {
-        Ok(user) => user,
-        Err(e) => {
-            tracing::info!("login failed");
-            return Err(e);
-        }
-    };
+    let user =
+        match accounts::authenticate(&s.svc, &s.ctx().passwords, &req.email, &req.password).await {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::info!("login failed");
+                return Err(e);
+            }
+        };
     let refresh = s.refresh.issue(&user.id.to_string()).await?;
     tracing::info!(user = %user.id, "login");
     Ok(Json(tokens(&s, &user, refresh.token)?))

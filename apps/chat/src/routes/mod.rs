@@ -11,7 +11,7 @@ pub mod ws;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use platform::ApiError;
-use platform::auth::{Auth, JwtKeys, Passwords, RefreshTokens};
+use platform::auth::{Auth, JwtKeys, RefreshTokens};
 use platform::error::AuthFailure;
 
 use crate::model::{UserClaims, UserId};
@@ -23,21 +23,11 @@ pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
-    pub jwt: JwtKeys,
     pub refresh: RefreshTokens,
-    pub passwords: Passwords,
-    pub shutdown: platform::app::ShutdownToken,
-    pub metrics: platform::telemetry::Metrics,
     pub stomp: SessionConfig,
     /// `public_url` setting: the origin in presigned URLs, else the request's Host.
     pub public_url: Option<String>,
     pub image_max_bytes: u64,
-}
-
-impl platform::app::HasJwtKeys for State {
-    fn jwt_keys(&self) -> &JwtKeys {
-        &self.jwt
-    }
 }
 
 /// The caller's user id, from a verified access token.

@@ -47,6 +47,7 @@ pub async fn ws(
         None => None,
         Some(token) => {
             let claims = s
+                .ctx()
                 .jwt
                 .verify::<UserClaims>(&token)
                 .map_err(|why| ApiError::unauthorized(why, "인증에 실패했습니다."))?;

@@ -91,7 +91,7 @@ struct Session {
 /// Runs one session until the client leaves, an error closes it, or the server
 /// shuts down. `pre_auth`: the user of a token on the upgrade request.
 pub async fn run(socket: WebSocket, state: AppState, pre_auth: Option<UserId>) {
-    let _open = OpenSocket::new(&state.metrics);
+    let _open = OpenSocket::new(&state.ctx().metrics);
     let (tx, mut rx) = socket.split();
     let config = state.stomp.clone();
     let now = Instant::now();
@@ -122,7 +122,7 @@ pub async fn run(socket: WebSocket, state: AppState, pre_auth: Option<UserId>) {
         last_in: now,
         last_out: now,
     };
-    let shutdown = s.state.shutdown.clone();
+    let shutdown = s.state.ctx().shutdown.clone();
     let flow = loop {
         let tick = s.next_tick();
         tokio::select! {
@@ -412,7 +412,7 @@ impl Session {
                 _ => v.trim(),
             })
             .or_else(|| frame.header("token").map(str::trim))?;
-        let claims = self.state.jwt.verify::<UserClaims>(token).ok()?;
+        let claims = self.state.ctx().jwt.verify::<UserClaims>(token).ok()?;
         claims.sub.parse().ok()
     }
 

@@ -82,6 +82,7 @@ pub async fn login(
     }
     let user = store::users::get(&s.svc.db, req.user_id.trim()).await?;
     let verified = s
+        .ctx()
         .passwords
         .verify(&req.password, user.as_ref().map(|u| u.password.as_str()))
         .await?;
@@ -89,7 +90,7 @@ pub async fn login(
         tracing::info!(user_id = %req.user_id.trim(), "login failed");
         return Err(bad_login());
     };
-    let (access, _) = s.jwt.issue(
+    let (access, _) = s.ctx().jwt.issue(
         &user.user_id,
         UserClaims {
             department: user.user_department,
@@ -130,7 +131,7 @@ pub async fn refresh(
             "사용자가 존재하지 않습니다",
         ));
     };
-    let (access, _) = s.jwt.issue(
+    let (access, _) = s.ctx().jwt.issue(
         &user.user_id,
         UserClaims {
             department: user.user_department,

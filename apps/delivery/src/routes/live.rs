@@ -28,6 +28,11 @@ pub async fn ws(
         .subscribe(LIVE_TOPIC, platform::realtime::DEFAULT_QUEUE);
     tracing::debug!(user_id = %claims.sub, "live view connected");
     upgrade.on_upgrade(move |socket| {
-        platform::ws::forward(socket, sub, s.shutdown.clone(), s.metrics.clone())
+        platform::ws::forward(
+            socket,
+            sub,
+            s.ctx().shutdown.clone(),
+            s.ctx().metrics.clone(),
+        )
     })
 }

@@ -8,7 +8,7 @@ pub mod locks;
 pub mod visualization;
 
 use axum::Json;
-use platform::auth::{JwtKeys, Passwords, RefreshTokens, Role as RoleGuard};
+use platform::auth::{RefreshTokens, Role as RoleGuard};
 use serde::Serialize;
 
 use crate::model::{Claims as DeliveryClaims, Role, UserClaims};
@@ -19,17 +19,7 @@ pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
-    pub jwt: JwtKeys,
     pub refresh: RefreshTokens,
-    pub passwords: Passwords,
-    pub shutdown: platform::app::ShutdownToken,
-    pub metrics: platform::telemetry::Metrics,
-}
-
-impl platform::app::HasJwtKeys for State {
-    fn jwt_keys(&self) -> &JwtKeys {
-        &self.jwt
-    }
 }
 
 /// `{"success": true, "message": ..., "data": ...}` (seed IV §4.2).

@@ -23,6 +23,7 @@ use sqlx::sqlite::{
 };
 
 use crate::config::{Config, Secret};
+use crate::settings::PlatformSettings;
 
 mod pool;
 pub use pool::{Conn, ConnTx, Connections, IDLE_BEFORE_PING};
@@ -161,20 +162,18 @@ pub enum Location {
 
 impl Location {
     /// The app's own database URL wins, then the shared one (own schema), then SQLite.
-    pub fn for_app(config: &Config, app: &str) -> Self {
-        let settings = config.app(app);
-        if let Some(url) = settings.secret("database_url") {
-            let schema = settings.raw("schema").unwrap_or(app).to_owned();
-            return Self::Postgres { url, schema };
+    pub fn for_app(config: &Config, app: &str, settings: &PlatformSettings) -> Self {
+        let url = settings
+            .database_url
+            .clone()
+            .or_else(|| config.database_url.clone());
+        match url {
+            Some(url) => Self::Postgres {
+                url,
+                schema: settings.schema.clone().unwrap_or_else(|| app.to_owned()),
+            },
+            None => Self::SqliteFile(config.data_dir.join(format!("{app}.db"))),
         }
-        if let Some(url) = &config.database_url {
-            let schema = settings.raw("schema").unwrap_or(app).to_owned();
-            return Self::Postgres {
-                url: url.clone(),
-                schema,
-            };
-        }
-        Self::SqliteFile(config.data_dir.join(format!("{app}.db")))
     }
 
     /// For the startup table: never the URL itself (it may carry a password).

@@ -87,7 +87,7 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     };
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
-        response = render_error(&p.envelope, response, &request_id);
+        response = render_error(&p.envelope, response, &path, &request_id);
     }
     let headers = response.headers_mut();
     set_headers(headers, decision, &request_id);
@@ -124,7 +124,7 @@ fn set_headers(h: &mut HeaderMap, d: Decision, id: &RequestId) {
 
 /// Renders an `ApiError` response, or any other non-JSON error response from below
 /// (axum's 404/405, a body-limit 413), in the app's envelope.
-fn render_error(envelope: &Envelope, response: Response, id: &RequestId) -> Response {
+fn render_error(envelope: &Envelope, response: Response, path: &str, id: &RequestId) -> Response {
     let err = match response.extensions().get::<ApiError>() {
         Some(err) => err.clone(),
         None if is_json(&response) => return response,
@@ -146,7 +146,7 @@ fn render_error(envelope: &Envelope, response: Response, id: &RequestId) -> Resp
     } else {
         err.status().into_response()
     };
-    envelope.render(&err, response)
+    envelope.render(&err, path, id.as_str(), response)
 }
 
 fn is_json(response: &Response) -> bool {

@@ -141,7 +141,8 @@ impl TestServer {
     ) -> Self {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("ondol-test-{unique}"));
-        let name = app.name().to_ascii_uppercase();
+        let app_name = app.manifest().name;
+        let name = app_name.to_ascii_uppercase();
         let mut env: Vec<(String, String)> = vec![
             ("ONDOL_DATA_DIR".into(), dir.display().to_string()),
             ("ONDOL_BCRYPT_COST".into(), "4".into()),
@@ -168,7 +169,9 @@ impl TestServer {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         );
-        let config = Arc::new(Config::load_from(None, env).expect("test configuration is valid"));
+        let config = Arc::new(
+            Config::load_from(None, env, &[app_name]).expect("test configuration is valid"),
+        );
         crate::telemetry::init_logging(&config);
         let storage = Arc::new(Storage {
             dir,
