@@ -16,6 +16,7 @@ pub mod store;
 use std::time::Duration;
 
 use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
+use platform::auth::Accounts;
 use platform::db::Migrations;
 use platform::objects::ObjectStore;
 use platform::openapi::{OpenApiRouter, routes};
@@ -94,7 +95,11 @@ impl App for Chat {
             ctx.clone(),
             routes::State {
                 svc,
-                refresh: ctx.refresh_tokens(),
+                accounts: Accounts::new(
+                    &ctx,
+                    service::accounts::Users { db: ctx.db.clone() },
+                    service::accounts::TEXTS,
+                ),
                 stomp: SessionConfig {
                     heartbeat: Duration::from_millis(settings.heartbeat_ms),
                     max_frame: settings.max_frame_bytes,

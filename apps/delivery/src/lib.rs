@@ -15,6 +15,7 @@ pub mod store;
 use std::time::Duration;
 
 use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
+use platform::auth::Accounts;
 use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser};
@@ -97,7 +98,11 @@ impl App for Delivery {
             ctx.clone(),
             routes::State {
                 svc: Self::service(&ctx),
-                refresh: ctx.refresh_tokens(),
+                accounts: Accounts::new(
+                    &ctx,
+                    service::users::Users { db: ctx.db.clone() },
+                    service::users::TEXTS,
+                ),
             },
         );
         Ok(OpenApiRouter::new()

@@ -2,12 +2,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use platform::ApiError;
-use platform::error::AuthFailure;
+use platform::auth::Session;
+use platform::auth::Subject;
 use platform::extract::AppJson;
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, CurrentUser};
-use crate::model::{UserClaims, UserRow, UserView};
+use crate::model::{UserRow, UserView};
 use crate::service::accounts;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -96,7 +97,7 @@ pub async fn signup(
 ) -> Result<(StatusCode, Json<SignupReply>), ApiError> {
     let user = accounts::sign_up(
         &s.svc,
-        &s.ctx().passwords,
+        s.accounts.passwords(),
         &req.email,
         &req.password,
         &req.name,
@@ -111,18 +112,16 @@ pub async fn signup(
     ))
 }
 
-fn tokens(s: &AppState, user: &UserRow, refresh: String) -> Result<Tokens, ApiError> {
-    let (access, _) = s
-        .ctx()
-        .jwt
-        .issue(&user.id.to_string(), UserClaims::default())?;
-    Ok(Tokens {
-        access_token: access,
-        refresh_token: refresh,
-        token_type: "Bearer",
-        expires_in: s.ctx().jwt.ttl().as_secs(),
-        user: LoginUser::from(user),
-    })
+impl From<Session<UserRow>> for Tokens {
+    fn from(session: Session<UserRow>) -> Self {
+        Tokens {
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
+            token_type: "Bearer",
+            expires_in: session.expires_in.as_secs(),
+            user: LoginUser::from(&session.user),
+        }
+    }
 }
 
 /// Logs in with email and password.
@@ -133,17 +132,10 @@ pub async fn login(
     State(s): State<AppState>,
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let user =
-        match accounts::authenticate(&s.svc, &s.ctx().passwords, &req.email, &req.password).await {
-            Ok(user) => user,
-            Err(e) => {
-                tracing::info!("login failed");
-                return Err(e);
-            }
-        };
-    let refresh = s.refresh.issue(&user.id.to_string()).await?;
-    tracing::info!(user = %user.id, "login");
-    Ok(Json(tokens(&s, &user, refresh.token)?))
+    accounts::check_login(&req.email, &req.password)?;
+    Ok(Json(
+        s.accounts.login(&req.email, &req.password).await?.into(),
+    ))
 }
 
 /// Exchanges a refresh token for a new pair (rotation with reuse detection).
@@ -154,19 +146,7 @@ pub async fn refresh(
     State(s): State<AppState>,
     AppJson(req): AppJson<RefreshRequest>,
 ) -> Result<Json<Tokens>, ApiError> {
-    let issued = s.refresh.rotate(req.refresh_token.trim()).await?;
-    let user = match super::user_of(&issued.subject) {
-        Ok(CurrentUser(id)) => crate::store::users::by_id(&s.svc.db, id).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user else {
-        s.refresh.revoke(&issued.token).await?;
-        return Err(ApiError::unauthorized(
-            AuthFailure::Invalid,
-            "사용자가 존재하지 않습니다",
-        ));
-    };
-    Ok(Json(tokens(&s, &user, issued.token)?))
+    Ok(Json(s.accounts.refresh(&req.refresh_token).await?.into()))
 }
 
 /// Ends the session of the given refresh token, if it is the caller's.
@@ -174,13 +154,11 @@ pub async fn refresh(
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(
     State(s): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    Subject(user): CurrentUser,
     AppJson(req): AppJson<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let token = req.refresh_token.trim();
-    if s.refresh.subject_of(token).await?.as_deref() == Some(user.to_string().as_str()) {
-        s.refresh.revoke(token).await?;
-    }
-    tracing::info!(user = %user, "logout");
+    s.accounts
+        .logout(&user.to_string(), &req.refresh_token)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

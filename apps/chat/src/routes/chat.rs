@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use platform::ApiError;
+use platform::auth::Subject;
 use platform::extract::{AppJson, AppPath, AppQuery};
 use platform::objects::public_origin;
 use platform::time::LocalTime;
@@ -25,7 +26,7 @@ const UPLOAD_TTL: Duration = Duration::from_secs(10 * 60);
     (status = 404, description = "Not in a couple (`NOT_IN_COUPLE`)")))]
 pub async fn my_room(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
 ) -> Result<Json<RoomView>, ApiError> {
     let user = accounts::user(&s.svc, id).await?;
     Ok(Json(room(&s.svc, &user).await?))
@@ -59,7 +60,7 @@ const ROOM: &str = "The couple's id (= `roomId`)";
     (status = 404, description = "No such room")))]
 pub async fn history(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
     AppPath(room_id): AppPath<CoupleId>,
     AppQuery(q): AppQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
@@ -86,7 +87,7 @@ pub async fn history(
     (status = 409, description = "The room is closed")))]
 pub async fn send(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
     AppPath(room_id): AppPath<CoupleId>,
     AppJson(req): AppJson<SendRequest>,
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
@@ -149,7 +150,7 @@ pub struct Presigned {
     responses((status = 200, description = "The URLs", body = Presigned)))]
 pub async fn presigned_url(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
     headers: HeaderMap,
     AppJson(req): AppJson<PresignRequest>,
 ) -> Result<Json<Presigned>, ApiError> {

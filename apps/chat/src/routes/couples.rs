@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use platform::ApiError;
+use platform::auth::Subject;
 use platform::extract::AppJson;
 use platform::time::LocalTime;
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ pub struct JoinRequest {
     (status = 409, description = "Already in a couple (`ALREADY_IN_COUPLE`)")))]
 pub async fn invite(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
 ) -> Result<(StatusCode, Json<Invite>), ApiError> {
     let user = accounts::user(&s.svc, id).await?;
     let (code, expires_at) = couples::invite(&s.svc, &user).await?;
@@ -65,7 +66,7 @@ pub async fn invite(
     (status = 422, description = "Not an 8-character code, or the caller's own")))]
 pub async fn join(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
     AppJson(req): AppJson<JoinRequest>,
 ) -> Result<Json<Joined>, ApiError> {
     let (couple, members) = couples::join(&s.svc, id, &req.invite_code).await?;
@@ -83,7 +84,7 @@ pub async fn join(
     (status = 404, description = "Not in a couple (`NOT_IN_COUPLE`)")))]
 pub async fn leave(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
 ) -> Result<StatusCode, ApiError> {
     let user = accounts::user(&s.svc, id).await?;
     let couple = couples::leave(&s.svc, &user).await?;

@@ -8,14 +8,11 @@ pub mod couples;
 pub mod users;
 pub mod ws;
 
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
-use platform::ApiError;
-use platform::auth::{Auth, JwtKeys, RefreshTokens};
-use platform::error::AuthFailure;
+use platform::auth::Accounts;
 
-use crate::model::{UserClaims, UserId};
+use crate::model::UserId;
 use crate::service::Service;
+use crate::service::accounts::Users;
 use crate::session::SessionConfig;
 
 /// Handler state, shared by every request.
@@ -23,7 +20,7 @@ pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
-    pub refresh: RefreshTokens,
+    pub accounts: Accounts<Users>,
     pub stomp: SessionConfig,
     /// `public_url` setting: the origin in presigned URLs, else the request's Host.
     pub public_url: Option<String>,
@@ -31,24 +28,4 @@ pub struct State {
 }
 
 /// The caller's user id, from a verified access token.
-pub struct CurrentUser(pub UserId);
-
-impl<S> FromRequestParts<S> for CurrentUser
-where
-    S: Send + Sync,
-    JwtKeys: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Auth(claims) = Auth::<UserClaims>::from_request_parts(parts, state).await?;
-        user_of(&claims.sub)
-    }
-}
-
-/// A token's subject as a user id (a token of this app always has one).
-pub fn user_of(sub: &str) -> Result<CurrentUser, ApiError> {
-    sub.parse()
-        .map(CurrentUser)
-        .map_err(|_| ApiError::unauthorized(AuthFailure::Invalid, "invalid token"))
-}
+pub type CurrentUser = platform::auth::Subject<UserId>;

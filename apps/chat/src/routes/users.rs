@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use platform::ApiError;
+use platform::auth::Subject;
 use platform::extract::AppJson;
 use serde::Deserialize;
 
@@ -22,7 +23,7 @@ pub struct ProfilePatch {
     responses((status = 200, description = "The profile", body = UserView)))]
 pub async fn me(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
 ) -> Result<Json<UserView>, ApiError> {
     let user = accounts::user(&s.svc, id).await?;
     Ok(Json(UserView::new(&user, s.svc.tz)))
@@ -33,7 +34,7 @@ pub async fn me(
     responses((status = 200, description = "The profile", body = UserView)))]
 pub async fn update_me(
     State(s): State<AppState>,
-    CurrentUser(id): CurrentUser,
+    Subject(id): CurrentUser,
     AppJson(patch): AppJson<ProfilePatch>,
 ) -> Result<Json<UserView>, ApiError> {
     let user = accounts::update_profile(

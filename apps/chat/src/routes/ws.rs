@@ -4,28 +4,16 @@
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use platform::ApiError;
-use platform::auth::extract::query_token;
+use platform::auth::MaybeAuth;
 
-use super::{AppState, CurrentUser, user_of};
+use super::AppState;
 use crate::model::UserClaims;
 use crate::session;
 
 /// Subprotocols of STOMP over WebSocket, preferred first.
 const SUBPROTOCOLS: [&str; 3] = ["v12.stomp", "v11.stomp", "v10.stomp"];
-
-fn upgrade_token(uri: &Uri, headers: &HeaderMap) -> Option<String> {
-    if let Some(token) = query_token(uri.query()) {
-        return Some(token);
-    }
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-}
 
 /// The STOMP 1.0-1.2 endpoint (subprotocols `v12.stomp`, `v11.stomp`,
 /// `v10.stomp`). Subscribe to `/topic/couple/{roomId}` and `/user/queue/errors`;
@@ -39,22 +27,11 @@ fn upgrade_token(uri: &Uri, headers: &HeaderMap) -> Option<String> {
         (status = 401, description = "A token was given on the upgrade and is invalid (`AUTH_FAILED`)")))]
 pub async fn ws(
     State(s): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    caller: Result<MaybeAuth<UserClaims>, ApiError>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let pre_auth = match upgrade_token(&uri, &headers) {
-        None => None,
-        Some(token) => {
-            let claims = s
-                .ctx()
-                .jwt
-                .verify::<UserClaims>(&token)
-                .map_err(|why| ApiError::unauthorized(why, "인증에 실패했습니다."))?;
-            let CurrentUser(user) = user_of(&claims.sub)?;
-            Some(user)
-        }
-    };
+    let MaybeAuth(claims) = caller.map_err(|e| ApiError::new(e.kind, "인증에 실패했습니다."))?;
+    let pre_auth = claims.map(|c| c.subject()).transpose()?;
     let max_message = s.stomp.max_frame + 1024;
     // Small buffers: most connections sit idle, and the 128 KiB default read buffer
     // would be most of their memory. Frames are written out as they are sent.

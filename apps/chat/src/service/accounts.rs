@@ -2,13 +2,13 @@
 
 use chrono::Utc;
 use platform::ApiError;
-use platform::auth::Passwords;
-use platform::db::is_unique_violation;
+use platform::auth::{AccountTexts, Directory, Passwords};
+use platform::db::{Db, is_unique_violation};
 use platform::error::AuthFailure;
 use platform::validate::FieldErrors;
 
 use super::{MESSAGES, Service};
-use crate::model::{UserId, UserRow};
+use crate::model::{UserClaims, UserId, UserRow};
 use crate::store;
 
 pub const NAME_MAX: usize = 30;
@@ -76,14 +76,8 @@ pub async fn sign_up(
     }
 }
 
-/// The user with this e-mail and password; the same error whether the address is
-/// unknown or the password wrong, and the same bcrypt cost either way.
-pub async fn authenticate(
-    svc: &Service,
-    passwords: &Passwords,
-    email: &str,
-    password: &str,
-) -> Result<UserRow, ApiError> {
+/// The login form's own checks, before the account flow looks the user up.
+pub fn check_login(email: &str, password: &str) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new(&MESSAGES);
     if email.trim().is_empty() {
         errors.add("email", MESSAGES.required);
@@ -91,17 +85,46 @@ pub async fn authenticate(
     if password.is_empty() {
         errors.add("password", MESSAGES.required);
     }
-    errors.finish()?;
-    let user = store::users::by_email(&svc.db, &email.trim().to_lowercase()).await?;
-    let verified = passwords
-        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-        .await?;
-    user.filter(|_| verified).ok_or_else(|| {
-        ApiError::unauthorized(
-            AuthFailure::BadCredentials,
-            "이메일 또는 비밀번호가 올바르지 않습니다",
-        )
-    })
+    errors.finish()
+}
+
+pub const TEXTS: AccountTexts = AccountTexts {
+    bad_credentials: "이메일 또는 비밀번호가 올바르지 않습니다",
+    user_gone: "사용자가 존재하지 않습니다",
+};
+
+/// Chat's users as the platform's account flow sees them: login by e-mail (case
+/// does not matter), the user id as the token subject, no other claims.
+pub struct Users {
+    pub db: Db,
+}
+
+impl Directory for Users {
+    type User = UserRow;
+    type Claims = UserClaims;
+
+    async fn find_by_login(&self, login: &str) -> Result<Option<UserRow>, ApiError> {
+        Ok(store::users::by_email(&self.db, &login.trim().to_lowercase()).await?)
+    }
+
+    async fn find_by_subject(&self, subject: &str) -> Result<Option<UserRow>, ApiError> {
+        match subject.parse::<UserId>() {
+            Ok(id) => Ok(store::users::by_id(&self.db, id).await?),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn password_hash(user: &UserRow) -> &str {
+        &user.password_hash
+    }
+
+    fn subject(user: &UserRow) -> String {
+        user.id.to_string()
+    }
+
+    fn claims(_: &UserRow) -> UserClaims {
+        UserClaims::default()
+    }
 }
 
 pub async fn user(svc: &Service, id: UserId) -> Result<UserRow, ApiError> {

@@ -407,13 +407,10 @@ impl Session {
         let token = frame
             .header("Authorization")
             .or_else(|| frame.header("authorization"))
-            .map(|v| match v.split_once(' ') {
-                Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
-                _ => v.trim(),
-            })
+            .map(platform::auth::extract::bearer_or_bare)
             .or_else(|| frame.header("token").map(str::trim))?;
         let claims = self.state.ctx().jwt.verify::<UserClaims>(token).ok()?;
-        claims.sub.parse().ok()
+        claims.subject().ok()
     }
 
     async fn on_subscribe(&mut self, user: UserId, frame: &Frame, receipt: Option<&str>) -> Flow {

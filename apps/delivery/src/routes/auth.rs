@@ -1,15 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use platform::auth::Auth;
-use platform::error::AuthFailure;
 use platform::extract::AppJson;
 use platform::time::LocalTime;
 use platform::{ApiError, FieldError};
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, Done, Reply, done, ok};
-use crate::model::{UserClaims, UserView};
-use crate::store;
+use crate::model::{UserClaims, UserRow, UserView};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
@@ -50,11 +48,14 @@ pub struct SessionData {
     expires_at: LocalTime,
 }
 
-fn bad_login() -> ApiError {
-    ApiError::unauthorized(
-        AuthFailure::BadCredentials,
-        "아이디 또는 비밀번호가 올바르지 않습니다",
-    )
+impl From<&UserRow> for UserView {
+    fn from(user: &UserRow) -> Self {
+        UserView {
+            user_id: user.user_id.clone(),
+            user_department: user.user_department,
+            user_role: user.user_role,
+        }
+    }
 }
 
 /// Logs in with `user_id` and `password`; returns an access and a refresh token.
@@ -65,51 +66,28 @@ pub async fn login(
     State(s): State<AppState>,
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
-    let mut problems = Vec::new();
-    for (field, v) in [("user_id", &req.user_id), ("password", &req.password)] {
-        if v.trim().is_empty() {
-            problems.push(FieldError {
-                field: field.into(),
-                message: "필수 항목입니다".into(),
-            });
-        }
-    }
+    let problems: Vec<FieldError> = [("user_id", &req.user_id), ("password", &req.password)]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(field, _)| FieldError {
+            field: field.into(),
+            message: "필수 항목입니다".into(),
+        })
+        .collect();
     if !problems.is_empty() {
         return Err(ApiError::validation(
             "아이디와 비밀번호를 입력하세요",
             problems,
         ));
     }
-    let user = store::users::get(&s.svc.db, req.user_id.trim()).await?;
-    let verified = s
-        .ctx()
-        .passwords
-        .verify(&req.password, user.as_ref().map(|u| u.password.as_str()))
-        .await?;
-    let Some(user) = user.filter(|_| verified) else {
-        tracing::info!(user_id = %req.user_id.trim(), "login failed");
-        return Err(bad_login());
-    };
-    let (access, _) = s.ctx().jwt.issue(
-        &user.user_id,
-        UserClaims {
-            department: user.user_department,
-            role: user.user_role,
-        },
-    )?;
-    let refresh = s.refresh.issue(&user.user_id).await?;
-    tracing::info!(user_id = %user.user_id, "login");
+    let session = s.accounts.login(&req.user_id, &req.password).await?;
     Ok(Json(LoginReply {
         success: true,
         message: "로그인 성공",
+        user: UserView::from(&session.user),
         token: TokenPair {
-            access_token: access,
-            refresh_token: refresh.token,
-        },
-        user: UserView {
-            user_id: user.user_id,
-            user_department: user.user_department,
-            user_role: user.user_role,
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
         },
     }))
 }
@@ -123,28 +101,13 @@ pub async fn refresh(
     State(s): State<AppState>,
     AppJson(req): AppJson<RefreshRequest>,
 ) -> Result<Json<Reply<RefreshData>>, ApiError> {
-    let issued = s.refresh.rotate(req.refresh_token.trim()).await?;
-    let Some(user) = store::users::get(&s.svc.db, &issued.subject).await? else {
-        s.refresh.revoke(&issued.token).await?;
-        return Err(ApiError::unauthorized(
-            AuthFailure::Invalid,
-            "사용자가 존재하지 않습니다",
-        ));
-    };
-    let (access, _) = s.ctx().jwt.issue(
-        &user.user_id,
-        UserClaims {
-            department: user.user_department,
-            role: user.user_role,
-        },
-    )?;
-    tracing::info!(user_id = %user.user_id, "token refreshed");
+    let session = s.accounts.refresh(&req.refresh_token).await?;
     Ok(ok(
         "토큰이 갱신되었습니다",
         RefreshData {
             token: TokenPair {
-                access_token: access,
-                refresh_token: issued.token,
+                access_token: session.access_token,
+                refresh_token: session.refresh_token,
             },
         },
     ))
@@ -158,16 +121,7 @@ pub async fn logout(
     Auth(claims): Auth<UserClaims>,
     AppJson(req): AppJson<RefreshRequest>,
 ) -> Result<Json<Done>, ApiError> {
-    // Only the caller's own session can be ended with this call.
-    if s.refresh
-        .subject_of(req.refresh_token.trim())
-        .await?
-        .as_deref()
-        == Some(claims.sub.as_str())
-    {
-        s.refresh.revoke(req.refresh_token.trim()).await?;
-    }
-    tracing::info!(user_id = %claims.sub, "logout");
+    s.accounts.logout(&claims.sub, &req.refresh_token).await?;
     Ok(done("로그아웃이 완료되었습니다"))
 }
 

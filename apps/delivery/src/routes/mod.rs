@@ -8,18 +8,19 @@ pub mod locks;
 pub mod visualization;
 
 use axum::Json;
-use platform::auth::{RefreshTokens, Role as RoleGuard};
+use platform::auth::{Accounts, Role as RoleGuard};
 use serde::Serialize;
 
 use crate::model::{Claims as DeliveryClaims, Role, UserClaims};
 use crate::service::Service;
+use crate::service::users::Users;
 
 /// Handler state, shared by every request.
 pub type AppState = platform::app::Shared<State>;
 
 pub struct State {
     pub svc: Service,
-    pub refresh: RefreshTokens,
+    pub accounts: Accounts<Users>,
 }
 
 /// `{"success": true, "message": ..., "data": ...}` (seed IV §4.2).

@@ -6,6 +6,7 @@ pub mod locks;
 pub mod orders;
 pub mod stats;
 pub mod transitions;
+pub mod users;
 
 use std::time::Duration;
 

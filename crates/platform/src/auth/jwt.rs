@@ -26,6 +26,14 @@ impl<T> Claims<T> {
     pub fn expires_at(&self) -> DateTime<Utc> {
         DateTime::from_timestamp(self.exp, 0).unwrap_or_default()
     }
+
+    /// The subject as the app's user id; a token of the app always has one, so
+    /// anything else is an invalid token.
+    pub fn subject<Id: std::str::FromStr>(&self) -> Result<Id, ApiError> {
+        self.sub
+            .parse()
+            .map_err(|_| ApiError::unauthorized(AuthFailure::Invalid, "invalid token"))
+    }
 }
 
 /// Shared keys: cloned into every request's extractor, so one `Arc` behind.
