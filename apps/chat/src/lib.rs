@@ -18,8 +18,8 @@ use std::time::Duration;
 use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
 use platform::auth::Accounts;
 use platform::db::Migrations;
-use platform::objects::ObjectStore;
 use platform::openapi::{OpenApiRouter, routes};
+use platform::uploads::{UploadPolicy, Uploads};
 use platform::{DemoLogin, NewUser};
 
 use crate::routes::{AppState, auth, chat, couples, users, ws};
@@ -50,6 +50,16 @@ static MANIFEST: Manifest = Manifest::new(
     Duration::from_secs(14 * 86_400),
 );
 
+/// Image types a message may carry, and the extension their objects get.
+const IMAGE_TYPES: &[(&str, &str)] = &[
+    ("image/png", "png"),
+    ("image/jpeg", "jpg"),
+    ("image/jpg", "jpg"),
+    ("image/gif", "gif"),
+    ("image/webp", "webp"),
+    ("image/heic", "heic"),
+];
+
 pub struct Chat;
 
 impl Chat {
@@ -70,13 +80,13 @@ impl Chat {
             db: ctx.db.clone(),
             hub: ctx.hub.clone(),
             tz: ctx.tz(),
-            objects: ObjectStore::local(
-                ctx.data_dir("objects"),
-                &ctx.platform
-                    .jwt_secret
-                    .clone()
-                    .unwrap_or_else(|| ctx.config.jwt_secret.clone()),
-                settings.image_max_bytes as usize,
+            uploads: Uploads::new(
+                ctx,
+                UploadPolicy {
+                    types: IMAGE_TYPES,
+                    max_bytes: settings.image_max_bytes,
+                    ttl: Duration::from_secs(10 * 60),
+                },
             ),
         }
     }
@@ -89,7 +99,7 @@ impl App for Chat {
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
         let svc = Self::service(&ctx);
-        let objects = svc.objects.clone();
+        let uploads = svc.uploads.clone();
         let settings: &Settings = ctx.settings();
         let state = AppState::new(
             ctx.clone(),
@@ -106,8 +116,6 @@ impl App for Chat {
                     connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
                     queue: settings.session_queue,
                 },
-                public_url: ctx.platform.public_url.clone(),
-                image_max_bytes: settings.image_max_bytes,
             },
         );
         Ok(OpenApiRouter::new()
@@ -124,7 +132,7 @@ impl App for Chat {
             .routes(routes!(chat::presigned_url))
             .routes(routes!(ws::ws))
             .with_state(state)
-            .merge(objects.routes()))
+            .merge(uploads.routes()))
     }
 
     fn seed_demo<'a>(

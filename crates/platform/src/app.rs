@@ -64,6 +64,7 @@ impl AppContext {
         shutdown: CancellationToken,
     ) -> Self {
         let platform = settings.platform;
+        // As `signing_secret`, which needs the context built.
         let secret = platform
             .jwt_secret
             .clone()
@@ -111,6 +112,15 @@ impl AppContext {
             self.refresh_ttl,
             Duration::from_secs(self.platform.refresh_grace_seconds),
         )
+    }
+
+    /// The app's signing secret: its own `jwt_secret`, else the shared one. Signs
+    /// its access tokens and its presigned URLs.
+    pub fn signing_secret(&self) -> crate::config::Secret {
+        self.platform
+            .jwt_secret
+            .clone()
+            .unwrap_or_else(|| self.config.jwt_secret.clone())
     }
 
     /// Where the app keeps files of its own (objects, outboxes) on this machine.

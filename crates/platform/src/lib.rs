@@ -25,6 +25,7 @@ pub mod settings;
 pub mod telemetry;
 pub mod text_enum;
 pub mod time;
+pub mod uploads;
 pub mod validate;
 pub mod ws;
 

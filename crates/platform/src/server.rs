@@ -46,6 +46,7 @@ pub async fn open(
     )
     .await?;
     crate::auth::refresh::ensure_schema(&db).await?;
+    crate::uploads::ensure_schema(&db).await?;
     db.migrate(manifest.migrations).await?;
     let redis = match platform
         .redis_url

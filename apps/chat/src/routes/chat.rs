@@ -1,23 +1,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Utc;
 use platform::ApiError;
 use platform::auth::Subject;
 use platform::extract::{AppJson, AppPath, AppQuery};
-use platform::objects::public_origin;
 use platform::time::LocalTime;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 use super::{AppState, CurrentUser};
 use crate::model::{CoupleId, MessageId, MessageView, SendRequest};
 use crate::service::accounts;
 use crate::service::messages::{PAGE_DEFAULT, PAGE_MAX, RoomView, room};
-use crate::store;
-
-/// Presigned upload URLs live this long.
-const UPLOAD_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// The caller's room: partner, whether the partner is online, unread count, last
 /// message.
@@ -119,18 +112,6 @@ pub struct PresignRequest {
     content_type: String,
 }
 
-/// Image types a message may carry, and the extension their objects get.
-fn image_extension(content_type: &str) -> Option<&'static str> {
-    match content_type.trim().to_ascii_lowercase().as_str() {
-        "image/png" => Some("png"),
-        "image/jpeg" | "image/jpg" => Some("jpg"),
-        "image/gif" => Some("gif"),
-        "image/webp" => Some("webp"),
-        "image/heic" => Some("heic"),
-        _ => None,
-    }
-}
-
 /// Where to `PUT` an image (`uploadUrl`, with the given Content-Type) and the URL
 /// to send in an `IMAGE` message (`fileUrl`).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -156,7 +137,8 @@ pub async fn presigned_url(
 ) -> Result<Json<Presigned>, ApiError> {
     let mut errors = platform::validate::FieldErrors::new(&crate::service::MESSAGES);
     errors.text("fileName", &req.file_name, 255);
-    let ext = image_extension(&req.content_type);
+    let uploads = &s.svc.uploads;
+    let ext = uploads.extension(&req.content_type);
     if ext.is_none() {
         errors.add(
             "contentType",
@@ -164,25 +146,21 @@ pub async fn presigned_url(
         );
     }
     errors.finish()?;
-    let content_type = req.content_type.trim().to_ascii_lowercase();
     let key = format!(
         "chat/{}/{}.{}",
         id.0.simple(),
         uuid::Uuid::new_v4().simple(),
         ext.expect("checked above")
     );
-    store::uploads::insert(&s.svc.db, &key, id, &content_type, Utc::now()).await?;
-    let origin = public_origin(s.public_url.as_deref(), &headers);
-    let p =
-        s.svc
-            .objects
-            .presign_upload(&origin, &key, &content_type, s.image_max_bytes, UPLOAD_TTL);
+    let p = uploads
+        .presign(&headers, &key, &req.content_type, &id.to_string())
+        .await?;
     Ok(Json(Presigned {
         upload_url: p.upload_url,
         file_url: p.file_url,
         expires_at: LocalTime::new(p.expires_at, s.svc.tz),
         method: "PUT",
-        content_type,
-        max_bytes: s.image_max_bytes,
+        content_type: req.content_type.trim().to_ascii_lowercase(),
+        max_bytes: uploads.policy().max_bytes,
     }))
 }

@@ -22,9 +22,6 @@ pub struct State {
     pub svc: Service,
     pub accounts: Accounts<Users>,
     pub stomp: SessionConfig,
-    /// `public_url` setting: the origin in presigned URLs, else the request's Host.
-    pub public_url: Option<String>,
-    pub image_max_bytes: u64,
 }
 
 /// The caller's user id, from a verified access token.

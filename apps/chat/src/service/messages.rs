@@ -91,7 +91,7 @@ impl Service {
                 {
                     None => errors.add("imageUrl", MESSAGES.required),
                     Some(url) => {
-                        if self.issued_image(url).await? {
+                        if self.uploads.is_ours(url).await? {
                             image_url = Some(url.to_owned());
                         } else {
                             errors.add("imageUrl", "이 서버에서 업로드한 이미지가 아닙니다");
@@ -108,14 +108,6 @@ impl Service {
             image_url,
             temp_id,
         })
-    }
-
-    /// Was this URL issued by this server's object store and uploaded?
-    async fn issued_image(&self, url: &str) -> Result<bool, ApiError> {
-        let Some(key) = self.objects.key_of_url(url) else {
-            return Ok(false);
-        };
-        Ok(store::uploads::issued(&self.db, key).await? && self.objects.exists(key).await)
     }
 
     /// The sender as a room shows them, if they are (or were) a member of it: the

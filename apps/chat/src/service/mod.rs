@@ -11,8 +11,8 @@ pub mod writer;
 use chrono_tz::Tz;
 use platform::ApiError;
 use platform::db::Db;
-use platform::objects::ObjectStore;
 use platform::realtime::Hub;
+use platform::uploads::Uploads;
 use platform::validate::Messages;
 use serde::Serialize;
 
@@ -24,7 +24,8 @@ pub struct Service {
     pub db: Db,
     pub hub: Hub,
     pub tz: Tz,
-    pub objects: ObjectStore,
+    /// Images: presigned uploads and the ledger of the keys issued.
+    pub uploads: Uploads,
     pub writer: writer::Writer,
 }
 

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use platform::db::placeholders;
 use platform::db::{Db, Tx};
 use platform::{on_pool, on_tx};
 
@@ -156,12 +157,11 @@ pub async fn mark_read(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 6)).collect();
     let sql = format!(
         "UPDATE messages SET is_read = $3, read_at = $4
          WHERE couple_id = $1 AND sender_id <> $2 AND is_read = $5 AND id IN ({})
          RETURNING id, seq",
-        placeholders.join(", ")
+        placeholders(6, ids.len())
     );
     let mut changed: Vec<(MessageId, i64)> = on_tx!(tx, |c| {
         let mut q = sqlx::query_as(&sql)

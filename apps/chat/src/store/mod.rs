@@ -3,5 +3,4 @@
 pub mod couples;
 pub mod invites;
 pub mod messages;
-pub mod uploads;
 pub mod users;

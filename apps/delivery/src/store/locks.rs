@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use platform::db::{Db, Tx};
 use platform::{on_pool, on_tx};
 
-use super::placeholders;
 use crate::model::{LockRow, LockType};
+use platform::db::placeholders;
 
 const COLUMNS: &str = "dashboard_id, locked_by, lock_type, expires_at";
 

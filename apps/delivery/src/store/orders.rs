@@ -2,11 +2,11 @@ use chrono::{DateTime, Utc};
 use platform::db::{Db, Tx, like_escape};
 use platform::{on_pool, on_tx};
 
-use super::placeholders;
 use crate::model::{
     Department, Filter, LIST_COLUMNS, ListRow, ORDER_COLUMNS, OrderRow, OrderType, Status,
     Warehouse,
 };
+use platform::db::placeholders;
 
 /// Everything needed to insert an order (after validation and postal lookup).
 #[derive(Debug, Clone)]
