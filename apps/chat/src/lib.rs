@@ -24,7 +24,6 @@ use platform::{DemoLogin, NewUser};
 
 use crate::routes::{AppState, auth, chat, couples, users, ws};
 use crate::service::Service;
-use crate::session::SessionConfig;
 pub use crate::settings::Settings;
 
 static MIGRATIONS: Migrations = Migrations {
@@ -110,7 +109,7 @@ impl App for Chat {
                     service::accounts::Users { db: ctx.db.clone() },
                     service::accounts::TEXTS,
                 ),
-                stomp: SessionConfig {
+                stomp: platform::stomp::StompConfig {
                     heartbeat: Duration::from_millis(settings.heartbeat_ms),
                     max_frame: settings.max_frame_bytes,
                     connect_timeout: Duration::from_millis(settings.connect_timeout_ms),

@@ -2,7 +2,11 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
+use futures_util::StreamExt;
+use platform::testing::tokio_tungstenite::tungstenite::Message;
 use serde_json::json;
 
 #[tokio::test]
@@ -64,4 +68,79 @@ async fn live_view_refuses_bad_tokens_before_upgrading() {
             other => panic!("{path}: expected HTTP 401, got {other:?}"),
         }
     }
+}
+
+/// Reads until the server closes; returns the close code and the pings seen.
+async fn until_closed(
+    ws: &mut platform::testing::WsStream,
+    within: Duration,
+) -> (Option<u16>, u32) {
+    let mut pings = 0;
+    loop {
+        match tokio::time::timeout(within, ws.next()).await {
+            Ok(Some(Ok(Message::Ping(_)))) => pings += 1,
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return (frame.map(|f| u16::from(f.code)), pings);
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return (None, pings),
+            Err(_) => panic!("the server did not close the socket within {within:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn live_view_pings_and_closes_a_peer_that_stops_answering() {
+    let s = server_with(&[("ONDOL_DELIVERY_WS_PING_SECONDS", "1")]).await;
+    let token = login(&s, "bob").await;
+    let mut alive = s.ws(&format!("/dashboard/ws?token={token}")).await.unwrap();
+    let mut silent = s.ws(&format!("/dashboard/ws?token={token}")).await.unwrap();
+    // A reader answers every ping (the client library sends the pong as it reads)
+    // and stays connected well past twice the interval.
+    let started = std::time::Instant::now();
+    let mut pings = 0;
+    while started.elapsed() < Duration::from_millis(3500) {
+        if let Ok(Some(Ok(Message::Ping(_)))) =
+            tokio::time::timeout(Duration::from_millis(200), alive.next()).await
+        {
+            pings += 1;
+        }
+    }
+    assert!(pings >= 2, "pings seen: {pings}");
+    // The other one read nothing, so answered nothing: it gets a close frame.
+    let (code, _) = until_closed(&mut silent, Duration::from_secs(5)).await;
+    assert_eq!(
+        code,
+        Some(1001),
+        "a silent peer is closed with a close frame"
+    );
+    // The reader is still served.
+    let alice = login(&s, "alice").await;
+    create_order(&s, &alice, "WS-PING").await;
+    assert_eq!(
+        next_event(&mut alive).await["type"],
+        json!("dashboard.created")
+    );
+}
+
+#[tokio::test]
+async fn live_view_closes_a_client_that_cannot_keep_up_with_1013() {
+    let s = server().await;
+    let token = login(&s, "bob").await;
+    let mut ws = s.ws(&format!("/dashboard/ws?token={token}")).await.unwrap();
+    // Far more than the socket buffers hold, while the client reads nothing: the
+    // session's queue fills and the server gives up on the client.
+    let big = "x".repeat(64 * 1024);
+    for i in 0..600 {
+        s.ctx
+            .hub
+            .publish(
+                delivery::service::LIVE_TOPIC,
+                format!("{{\"n\":{i},\"pad\":\"{big}\"}}"),
+            )
+            .await
+            .unwrap();
+    }
+    let (code, _) = until_closed(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(code, Some(1013));
 }

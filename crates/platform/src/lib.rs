@@ -22,6 +22,7 @@ pub mod realtime;
 pub mod redis_conn;
 pub mod server;
 pub mod settings;
+pub mod stomp;
 pub mod telemetry;
 pub mod text_enum;
 pub mod time;

@@ -57,6 +57,9 @@ pub struct PlatformSettings {
     /// The origin clients reach this app at, for URLs it hands out (uploads);
     /// default: `http://` + the request's `Host`.
     pub public_url: Option<String>,
+    /// WebSocket pings on connections whose protocol has no heart-beat of its own;
+    /// a peer silent for twice this is closed. 0: none.
+    pub ws_ping_seconds: u64,
 }
 
 impl Default for PlatformSettings {
@@ -79,6 +82,7 @@ impl Default for PlatformSettings {
             refresh_token_days: None,
             refresh_grace_seconds: 10,
             public_url: None,
+            ws_ping_seconds: 30,
         }
     }
 }

@@ -13,7 +13,7 @@ use platform::auth::Accounts;
 use crate::model::UserId;
 use crate::service::Service;
 use crate::service::accounts::Users;
-use crate::session::SessionConfig;
+use platform::stomp::StompConfig;
 
 /// Handler state, shared by every request.
 pub type AppState = platform::app::Shared<State>;
@@ -21,7 +21,7 @@ pub type AppState = platform::app::Shared<State>;
 pub struct State {
     pub svc: Service,
     pub accounts: Accounts<Users>,
-    pub stomp: SessionConfig,
+    pub stomp: StompConfig,
 }
 
 /// The caller's user id, from a verified access token.

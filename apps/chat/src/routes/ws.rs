@@ -7,13 +7,12 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 use platform::ApiError;
 use platform::auth::MaybeAuth;
+use platform::stomp;
+use platform::ws::Session;
 
 use super::AppState;
 use crate::model::UserClaims;
-use crate::session;
-
-/// Subprotocols of STOMP over WebSocket, preferred first.
-const SUBPROTOCOLS: [&str; 3] = ["v12.stomp", "v11.stomp", "v10.stomp"];
+use crate::session::ChatStomp;
 
 /// The STOMP 1.0-1.2 endpoint (subprotocols `v12.stomp`, `v11.stomp`,
 /// `v10.stomp`). Subscribe to `/topic/couple/{roomId}` and `/user/queue/errors`;
@@ -32,15 +31,13 @@ pub async fn ws(
 ) -> Result<Response, ApiError> {
     let MaybeAuth(claims) = caller.map_err(|e| ApiError::new(e.kind, "인증에 실패했습니다."))?;
     let pre_auth = claims.map(|c| c.subject()).transpose()?;
-    let max_message = s.stomp.max_frame + 1024;
-    // Small buffers: most connections sit idle, and the 128 KiB default read buffer
-    // would be most of their memory. Frames are written out as they are sent.
-    Ok(upgrade
-        .read_buffer_size(1024)
-        .write_buffer_size(0)
-        .protocols(SUBPROTOCOLS)
-        .max_message_size(max_message)
-        .max_frame_size(max_message)
-        .on_failed_upgrade(|e| tracing::debug!(error = %e, "stomp: upgrade failed"))
-        .on_upgrade(move |socket| session::run(socket, s, pre_auth)))
+    let session = Session::new(s.ctx(), s.stomp.queue);
+    let config = s.stomp.clone();
+    Ok(stomp::upgrade(
+        upgrade,
+        session,
+        ChatStomp(s),
+        config,
+        pre_auth,
+    ))
 }

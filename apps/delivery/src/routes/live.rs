@@ -1,9 +1,12 @@
 //! `GET /dashboard/ws?token=`: every change and lock event, from any instance.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 use platform::auth::Auth;
+use platform::ws::{Forward, Session};
 
 use super::AppState;
 use crate::model::UserClaims;
@@ -22,17 +25,12 @@ pub async fn ws(
 ) -> Response {
     // Subscribe before the upgrade completes, so nothing published after the 101 is
     // missed.
-    let sub = s
-        .svc
-        .hub
-        .subscribe(LIVE_TOPIC, platform::realtime::DEFAULT_QUEUE);
+    let session = Session::new(s.ctx(), platform::realtime::DEFAULT_QUEUE);
+    let attachment = session.attach(LIVE_TOPIC, 0);
+    let ping = Duration::from_secs(s.ctx().platform.ws_ping_seconds);
     tracing::debug!(user_id = %claims.sub, "live view connected");
-    upgrade.on_upgrade(move |socket| {
-        platform::ws::forward(
-            socket,
-            sub,
-            s.ctx().shutdown.clone(),
-            s.ctx().metrics.clone(),
-        )
+    upgrade.on_upgrade(move |socket| async move {
+        session.run(socket, Forward::new(ping)).await;
+        drop(attachment);
     })
 }
