@@ -32,12 +32,15 @@ pub async fn ws(
     let MaybeAuth(claims) = caller.map_err(|e| ApiError::new(e.kind, "인증에 실패했습니다."))?;
     let pre_auth = claims.map(|c| c.subject()).transpose()?;
     let session = Session::new(s.ctx(), s.stomp.queue);
-    let config = s.stomp.clone();
+    let app = ChatStomp {
+        svc: s.svc.clone(),
+        jwt: s.ctx().jwt.clone(),
+    };
     Ok(stomp::upgrade(
         upgrade,
         session,
-        ChatStomp(s),
-        config,
+        app,
+        s.stomp.clone(),
         pre_auth,
     ))
 }

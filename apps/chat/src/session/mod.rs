@@ -4,18 +4,23 @@
 
 pub mod destination;
 
+use platform::auth::JwtKeys;
 use platform::stomp::{ErrorFrame, Refusal, StompApp};
 use platform::{ApiError, ErrorKind};
 use serde::Deserialize;
 
 use crate::model::{CoupleId, ErrorCode, ErrorMessage, MessageId, SendRequest, UserClaims, UserId};
 use crate::model::{errors_topic, room_topic};
-use crate::routes::AppState;
+use crate::service::Service;
 use crate::service::messages::{Author, is_client_error};
 use destination::{Action, Topic};
 
 /// The chat app as a STOMP application: one per session.
-pub struct ChatStomp(pub AppState);
+pub struct ChatStomp {
+    pub svc: Service,
+    /// Verifies the token of a CONNECT frame.
+    pub jwt: JwtKeys,
+}
 
 /// What a session remembers: the rooms it sent to, with how they show the sender
 /// (checked once per room and session).
@@ -34,7 +39,7 @@ impl StompApp for ChatStomp {
     type Session = Authors;
 
     fn authenticate(&self, token: &str) -> Option<UserId> {
-        let claims = self.0.ctx().jwt.verify::<UserClaims>(token).ok()?;
+        let claims = self.jwt.verify::<UserClaims>(token).ok()?;
         claims.subject().ok()
     }
 
@@ -43,7 +48,7 @@ impl StompApp for ChatStomp {
     }
 
     async fn connected(&self, user: &UserId) -> bool {
-        match self.0.svc.connected(*user).await {
+        match self.svc.connected(*user).await {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(error = %e.message, "stomp: presence update failed");
@@ -53,7 +58,7 @@ impl StompApp for ChatStomp {
     }
 
     async fn disconnected(&self, user: &UserId) {
-        if let Err(e) = self.0.svc.disconnected(*user).await {
+        if let Err(e) = self.svc.disconnected(*user).await {
             tracing::warn!(error = %e.message, "stomp: presence update failed");
         }
     }
@@ -61,7 +66,7 @@ impl StompApp for ChatStomp {
     async fn subscribe(&self, user: &UserId, destination: &str) -> Result<String, Refusal> {
         match Topic::parse(destination) {
             Some(Topic::Errors) => Ok(errors_topic(*user)),
-            Some(Topic::Room(couple)) => match self.0.svc.require_member(couple, *user).await {
+            Some(Topic::Room(couple)) => match self.svc.require_member(couple, *user).await {
                 Ok(()) => Ok(room_topic(couple)),
                 Err(e) if e.kind == ErrorKind::Forbidden => Err(Refusal::Denied(seed_error(
                     ErrorCode::Unauthorized,
@@ -78,7 +83,7 @@ impl StompApp for ChatStomp {
 
     async fn send(&self, authors: &mut Authors, user: &UserId, destination: &str, body: &[u8]) {
         let user = *user;
-        let svc = &self.0.svc;
+        let svc = &self.svc;
         let result = match Action::parse(destination) {
             None => Err(ApiError::bad_request(format!(
                 "알 수 없는 destination입니다: {destination}"
@@ -119,7 +124,7 @@ impl ChatStomp {
         if let Some((_, author)) = authors.0.iter().find(|(c, _)| *c == couple) {
             return Ok(author.clone());
         }
-        let author = self.0.svc.author(couple, user).await?;
+        let author = self.svc.author(couple, user).await?;
         authors.0.push((couple, author.clone()));
         Ok(author)
     }
@@ -146,7 +151,7 @@ impl ChatStomp {
             e.message.to_string()
         };
         let error = ErrorMessage::new(code, message, temp_id);
-        if let Err(e) = self.0.svc.publish(&errors_topic(user), &error).await {
+        if let Err(e) = self.svc.publish(&errors_topic(user), &error).await {
             tracing::warn!(error = %e.message, "stomp: error report not delivered");
         }
     }
