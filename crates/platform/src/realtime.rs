@@ -312,6 +312,33 @@ impl Hub {
         Ok(())
     }
 
+    /// Publishes several messages in order, in one round trip to Redis.
+    pub async fn publish_all(&self, messages: Vec<(String, String)>) -> Result<(), HubError> {
+        match &self.inner.redis {
+            Some(redis) => {
+                let mut pipe = redis::pipe();
+                for (topic, message) in messages {
+                    pipe.cmd("PUBLISH")
+                        .arg(format!("{}{}", self.inner.channel_prefix, topic))
+                        .arg(message)
+                        .ignore();
+                }
+                pipe.query_async::<()>(&mut redis.conn()).await?;
+            }
+            None => {
+                for (topic, message) in messages {
+                    self.inner.deliver(&topic, Arc::from(message));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Is this the same hub (a clone of it)?
+    pub fn same_as(&self, other: &Hub) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Subscribers of a topic on this instance.
     pub fn local_subscribers(&self, topic: &str) -> usize {
         self.inner

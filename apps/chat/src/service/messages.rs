@@ -6,7 +6,7 @@ use platform::validate::FieldErrors;
 use platform::{ApiError, ErrorKind};
 use serde::Serialize;
 
-use super::writer::{Draft, Stored};
+use super::writer::{Draft, Stored, room_key};
 use super::{MESSAGES, Service};
 use crate::model::{
     CoupleId, MemberView, MessageId, MessageRow, MessageType, MessageView, ReadReceipt,
@@ -202,10 +202,11 @@ impl Service {
         ids.sort();
         ids.dedup();
         let now = Utc::now();
-        let mut tx = self.db.begin().await?;
+        // Ordered with the room's messages, so a receipt never overtakes them.
+        let mut tx = self.db.begin_ordered(&[room_key(couple)]).await?;
         let changed = store::messages::mark_read(&mut tx, couple, reader, &ids, now).await?;
-        tx.commit().await?;
         if changed.is_empty() {
+            tx.commit().await?;
             return Ok(None);
         }
         let receipt = ReadReceipt {
@@ -214,7 +215,9 @@ impl Service {
             read_at: LocalTime::new(now, self.tz),
             reader_id: reader,
         };
-        self.publish(&room_topic(couple), &receipt).await?;
+        let body = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
+        tx.publish_after_commit(&self.hub, room_topic(couple), body);
+        tx.commit().await?;
         Ok(Some(receipt))
     }
 

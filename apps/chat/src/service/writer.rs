@@ -2,13 +2,15 @@
 //!
 //! Every send goes through a writer lane: a task that takes whatever sends are
 //! queued (up to [`MAX_BATCH`]) and stores them in one transaction, broadcasting
-//! each just before the commit. One commit per batch instead of per message is what
-//! lets one SQLite writer keep up with thousands of messages a second.
+//! them once it has committed (a message that was not stored is never shown). One
+//! commit per batch instead of per message is what lets one SQLite writer keep up
+//! with thousands of messages a second.
 //!
 //! A room always maps to the same lane, so within an instance its messages are
 //! stored and broadcast in the order they were submitted. Across instances the
-//! room's row lock orders them: a batch locks its rooms (in id order, so two
-//! batches never deadlock) until its commit, and broadcasts before committing.
+//! batch is an ordered transaction on its rooms ([`Db::begin_ordered`]): another
+//! batch for one of them waits until this one has committed and broadcast, so every
+//! subscriber sees a room's messages in storage order.
 
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -114,8 +116,15 @@ async fn run_lane(mut rx: mpsc::Receiver<Job>, db: Db, hub: Hub, tz: Tz) {
     }
 }
 
+/// The ordering key of a room.
+pub fn room_key(couple: CoupleId) -> i64 {
+    let id = couple.0.as_u128();
+    ((id >> 64) as u64 ^ id as u64) as i64
+}
+
 async fn store_batch(db: &Db, hub: &Hub, tz: Tz, batch: &[Job]) -> Result<Vec<Stored>, ApiError> {
-    let mut tx = db.begin().await?;
+    let rooms: Vec<i64> = batch.iter().map(|j| room_key(j.draft.couple)).collect();
+    let mut tx = db.begin_ordered(&rooms).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         let d = &job.draft;
@@ -144,14 +153,12 @@ async fn store_batch(db: &Db, hub: &Hub, tz: Tz, batch: &[Job]) -> Result<Vec<St
             },
         );
     }
-    // Broadcast in storage order while the rooms are still locked, then commit.
+    // Broadcast in storage order, once committed.
     for outcome in &outcomes {
         if let Stored::New(row) = outcome {
             let body =
                 serde_json::to_string(&MessageView::new(row, tz)).map_err(ApiError::internal)?;
-            hub.publish(&room_topic(row.couple_id), body)
-                .await
-                .map_err(ApiError::internal)?;
+            tx.publish_after_commit(hub, room_topic(row.couple_id), body);
         }
     }
     tx.commit().await?;

@@ -26,7 +26,11 @@ use crate::config::{Config, Secret};
 use crate::settings::PlatformSettings;
 
 mod pool;
+#[cfg(test)]
+pub(crate) mod scratch;
+mod tx;
 pub use pool::{Conn, ConnTx, Connections, IDLE_BEFORE_PING};
+pub use tx::{Tx, TxConn};
 
 pub type PgPool = Connections<PgConnection>;
 pub type SqliteConnections = Connections<SqliteConnection>;
@@ -91,12 +95,6 @@ pub enum Pool<'a> {
     Postgres(&'a PgPool),
 }
 
-/// A write transaction on either engine.
-pub enum Tx {
-    Sqlite(ConnTx<SqliteConnection>),
-    Postgres(ConnTx<PgConnection>),
-}
-
 /// Each app's migrations, one directory per engine (`sqlx::migrate!`).
 pub struct Migrations {
     pub sqlite: Migrator,
@@ -135,17 +133,17 @@ macro_rules! on_pool {
     };
 }
 
-/// Runs `$body` with `$c` bound to the connection of the transaction `$tx` ([`Tx`]).
-/// Use `&mut *$c` for every statement.
+/// Runs `$body` with `$c` bound to the connection of the transaction `$tx` (a
+/// `&mut` [`Tx`]). Use `&mut *$c` for every statement.
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+        match $crate::db::Tx::engine($tx) {
+            $crate::db::TxConn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::db::Tx::Postgres(t) => {
+            $crate::db::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -340,10 +338,28 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Self::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Self::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
-        })
+        Ok(Tx::new(match self {
+            Self::Sqlite { writer, .. } => TxConn::Sqlite(writer.begin().await?),
+            Self::Postgres { pool, .. } => TxConn::Postgres(pool.begin().await?),
+        }))
+    }
+
+    /// A transaction whose events ([`Tx::publish_after_commit`]) reach subscribers
+    /// in commit order among all transactions begun with any of the same `keys`,
+    /// on every instance: each key is locked from before `BEGIN` until the events
+    /// are out. On PostgreSQL these are session advisory locks, taken in ascending
+    /// order so that two transactions never wait for each other; on SQLite the
+    /// single writer connection orders every transaction already.
+    pub async fn begin_ordered(&self, keys: &[i64]) -> Result<Tx, sqlx::Error> {
+        match self {
+            Self::Sqlite { .. } => self.begin().await,
+            Self::Postgres { pool, .. } => {
+                let mut keys = keys.to_vec();
+                keys.sort_unstable();
+                keys.dedup();
+                Ok(Tx::new(TxConn::Postgres(pool.begin_locked(&keys).await?)))
+            }
+        }
     }
 
     /// The platform's own tables, then the app's migrations.
@@ -386,22 +402,6 @@ impl Db {
                 writer.close();
             }
             Self::Postgres { pool, .. } => pool.close(),
-        }
-    }
-}
-
-impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(t) => t.commit().await,
-            Self::Postgres(t) => t.commit().await,
-        }
-    }
-
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite(t) => t.rollback().await,
-            Self::Postgres(t) => t.rollback().await,
         }
     }
 }
@@ -543,25 +543,7 @@ pub fn like_escape(input: &str) -> String {
 mod tests {
     use super::*;
 
-    /// A fresh SQLite database in its own directory (removed by the caller).
-    async fn scratch(options: DbOptions) -> (Db, PathBuf) {
-        let dir = std::env::temp_dir().join(format!("ondol-db-{}", uuid::Uuid::new_v4()));
-        let db = Db::connect(&Location::SqliteFile(dir.join("t.db")), options)
-            .await
-            .expect("test database opens");
-        assert_eq!(db.engine(), "sqlite", "a file location opens SQLite");
-        (db, dir)
-    }
-
-    async fn execute(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
-        on_pool!(db.writer(), |p| sqlx::query(sql).execute(p).await.map(drop))
-    }
-
-    async fn count(pool: Pool<'_>, sql: &'static str) -> i64 {
-        let (n,): (i64,) =
-            on_pool!(pool, |p| sqlx::query_as(sql).fetch_one(p).await).expect("count answers");
-        n
-    }
+    use super::scratch::{count, execute, scratch};
 
     /// A write transaction dropped halfway (a handler returning early) is rolled
     /// back before the single writer connection serves the next one.

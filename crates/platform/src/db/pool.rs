@@ -136,14 +136,37 @@ impl<C: Connection> Connections<C> {
 
 impl<C: Driver> Connections<C> {
     pub async fn begin(&self) -> Result<ConnTx<C>, sqlx::Error> {
+        let conn = self.get().await?;
+        ConnTx::begin(conn, None).await
+    }
+}
+
+/// Releases every advisory lock of the session.
+const UNLOCK_ALL: &str = "SELECT pg_advisory_unlock_all()";
+
+impl Connections<sqlx::postgres::PgConnection> {
+    /// A transaction on a connection that first takes the session advisory lock of
+    /// each of `keys` (in the order given: sort them, so that two callers never wait
+    /// for each other). The locks are released once the transaction has ended and
+    /// its after-commit work is done.
+    pub async fn begin_locked(
+        &self,
+        keys: &[i64],
+    ) -> Result<ConnTx<sqlx::postgres::PgConnection>, sqlx::Error> {
         let mut conn = self.get().await?;
-        match C::run(&mut conn, "BEGIN").await {
-            Ok(_) => Ok(ConnTx(Some(conn))),
-            Err(e) => {
-                conn.finish(false);
-                Err(e)
-            }
+        // The subquery fixes the order in which the locks are taken.
+        let locked = sqlx::query(
+            "SELECT pg_advisory_lock(k) FROM (SELECT unnest($1::int8[]) AS k) keys ORDER BY k",
+        )
+        .bind(keys)
+        .execute(&mut *conn)
+        .await;
+        if let Err(e) = locked {
+            // Some locks may be held: a discarded connection releases them.
+            conn.finish(false);
+            return Err(e);
         }
+        ConnTx::begin(conn, Some(UNLOCK_ALL)).await
     }
 }
 
@@ -233,24 +256,66 @@ impl<C: Connection> DerefMut for Conn<C> {
 
 /// A transaction on a pooled connection: `BEGIN` was sent; [`Self::commit`] or
 /// [`Self::rollback`] end it, dropping it rolls it back.
-pub struct ConnTx<C: Driver>(Option<Conn<C>>);
+pub struct ConnTx<C: Driver> {
+    conn: Option<Conn<C>>,
+    /// A statement that runs once the transaction has ended, before the
+    /// connection is reused (releasing session locks).
+    release: Option<&'static str>,
+}
 
 impl<C> ConnTx<C>
 where
     C: Driver,
 {
-    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        self.end("COMMIT").await
+    async fn begin(mut conn: Conn<C>, release: Option<&'static str>) -> Result<Self, sqlx::Error> {
+        match C::run(&mut conn, "BEGIN").await {
+            Ok(_) => Ok(Self {
+                conn: Some(conn),
+                release,
+            }),
+            Err(e) => {
+                conn.finish(false);
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.commit_then(async {}).await
+    }
+
+    /// Commits; if the commit succeeded, runs `after` while the connection (and
+    /// whatever it holds) is still this transaction's.
+    pub async fn commit_then(
+        mut self,
+        after: impl std::future::Future<Output = ()>,
+    ) -> Result<(), sqlx::Error> {
+        let mut conn = self.conn.take().expect("a transaction ends once");
+        let outcome = C::run(&mut conn, "COMMIT").await;
+        let mut usable = match &outcome {
+            Ok(()) => {
+                after.await;
+                true
+            }
+            // SQLite keeps a transaction open when its COMMIT fails (a deferred
+            // constraint); PostgreSQL has ended it and only warns about this.
+            Err(e) => leaves_connection_usable(e) && C::run(&mut conn, "ROLLBACK").await.is_ok(),
+        };
+        if let Some(release) = self.release {
+            usable &= C::run(&mut conn, release).await.is_ok();
+        }
+        conn.finish(usable);
+        outcome
     }
 
     pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
-        self.end("ROLLBACK").await
-    }
-
-    async fn end(&mut self, statement: &'static str) -> Result<(), sqlx::Error> {
-        let mut conn = self.0.take().expect("a transaction ends once");
-        let outcome = C::run(&mut conn, statement).await;
-        conn.finish_after(&outcome);
+        let mut conn = self.conn.take().expect("a transaction ends once");
+        let outcome = C::run(&mut conn, "ROLLBACK").await;
+        let mut usable = outcome.as_ref().err().is_none_or(leaves_connection_usable);
+        if let Some(release) = self.release {
+            usable &= C::run(&mut conn, release).await.is_ok();
+        }
+        conn.finish(usable);
         outcome
     }
 }
@@ -261,7 +326,7 @@ where
 {
     type Target = C;
     fn deref(&self) -> &C {
-        self.0
+        self.conn
             .as_ref()
             .expect("a transaction is used before it ends")
     }
@@ -272,7 +337,7 @@ where
     C: Driver,
 {
     fn deref_mut(&mut self) -> &mut C {
-        self.0
+        self.conn
             .as_mut()
             .expect("a transaction is used before it ends")
     }
@@ -283,15 +348,20 @@ where
     C: Driver,
 {
     fn drop(&mut self) {
-        let Some(mut conn) = self.0.take() else {
+        let Some(mut conn) = self.conn.take() else {
             return;
         };
+        let release = self.release;
         // Without a runtime (process exit) the connection is simply discarded,
-        // which ends the transaction too.
+        // which ends the transaction (and releases its locks) too.
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
                 let outcome = C::run(&mut conn, "ROLLBACK").await;
-                conn.finish_after(&outcome);
+                let mut usable = outcome.as_ref().err().is_none_or(leaves_connection_usable);
+                if let Some(release) = release {
+                    usable &= C::run(&mut conn, release).await.is_ok();
+                }
+                conn.finish(usable);
             });
         }
     }
@@ -303,72 +373,9 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::config::Secret;
-    use crate::db::{Db, DbOptions, Location};
     use crate::on_pool;
-    use sqlx::postgres::PgConnection;
 
-    /// A pool on a schema of its own, dropped with it.
-    struct Scratch {
-        db: Db,
-        url: String,
-        schema: String,
-    }
-
-    impl Scratch {
-        async fn new() -> Self {
-            let url = std::env::var("ONDOL_TEST_DATABASE_URL")
-                .expect("PostgreSQL tests need ONDOL_TEST_DATABASE_URL");
-            let schema = format!("pool_{}", uuid::Uuid::new_v4().simple());
-            let db = Db::connect(
-                &Location::Postgres {
-                    url: Secret::new(url.clone()),
-                    schema: schema.clone(),
-                },
-                DbOptions::new(2, 4096),
-            )
-            .await
-            .expect("the test database accepts connections");
-            Self { db, url, schema }
-        }
-
-        async fn backend_pid(&self) -> Result<i32, sqlx::Error> {
-            let (pid,): (i32,) = on_pool!(self.db.reader(), |p| sqlx::query_as(
-                "SELECT pg_backend_pid()"
-            )
-            .fetch_one(p)
-            .await)?;
-            Ok(pid)
-        }
-
-        /// A connection outside the pool, to watch and disturb it.
-        async fn outside(&self) -> PgConnection {
-            PgConnection::connect(&self.url)
-                .await
-                .expect("the test database accepts connections")
-        }
-    }
-
-    /// Also when a test fails: on its own thread and runtime, as a destructor
-    /// cannot await.
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let (url, schema) = (self.url.clone(), self.schema.clone());
-            let cleanup = std::thread::spawn(move || {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("a current-thread runtime can always be built")
-                    .block_on(async {
-                        let mut c = PgConnection::connect(&url).await?;
-                        sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                            .execute(&mut c)
-                            .await
-                    })
-            });
-            let _ = cleanup.join();
-        }
-    }
+    use crate::db::scratch::Scratch;
 
     #[tokio::test]
     #[ignore = "needs PostgreSQL"]
