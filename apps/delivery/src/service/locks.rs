@@ -65,7 +65,7 @@ impl Service {
             },
             self.tz,
         );
-        self.publish("lock.acquired", &info).await;
+        self.publish_lock_event("lock.acquired", &info).await;
         Ok(info)
     }
 
@@ -80,7 +80,7 @@ impl Service {
         match store::locks::delete(&self.db, id, holder, now).await? {
             Some(expires_at) => {
                 if expires_at > now {
-                    self.publish(
+                    self.publish_lock_event(
                         "lock.released",
                         serde_json::json!({"dashboard_id": id, "released_by": claims.sub}),
                     )
@@ -124,12 +124,18 @@ impl Service {
     /// taken for the change and released after; any live lock of another user fails
     /// the whole call with 423 and changes nothing. Locks are taken in id order in
     /// one transaction, so overlapping multi-locks cannot deadlock.
+    ///
+    /// After a change that succeeded, the orders `changed` names are announced to
+    /// the live views as `dashboard.updated`, read in the same transaction that
+    /// releases the automatic locks (so an event never shows a lock that is already
+    /// gone), once it commits.
     pub async fn with_locks<T>(
         &self,
         ids: &[i64],
         user: &str,
         lock_type: LockType,
         change: impl AsyncFnOnce() -> Result<T, ApiError>,
+        changed: impl FnOnce(&T) -> Vec<i64>,
     ) -> Result<T, ApiError> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
@@ -176,16 +182,24 @@ impl Service {
         }
         tx.commit().await?;
         let result = change().await;
-        if !taken.is_empty() {
-            let released = async {
+        let announce = result.as_ref().map(changed).unwrap_or_default();
+        if !taken.is_empty() || !announce.is_empty() {
+            let after = async {
                 let mut tx = self.db.begin().await?;
-                store::locks::release(&mut tx, &taken, Some(user)).await?;
-                tx.commit().await
+                if !taken.is_empty() {
+                    store::locks::release(&mut tx, &taken, Some(user)).await?;
+                }
+                for id in announce {
+                    let detail = self.detail_in(&mut tx, id).await?;
+                    self.queue_event(&mut tx, "dashboard.updated", &detail)?;
+                }
+                self.commit_change(tx).await
             }
             .await;
-            if let Err(e) = released {
-                // The locks expire by themselves; the change itself is done.
-                tracing::error!(error = %e, ?taken, "releasing automatic locks failed");
+            if let Err(e) = after {
+                // The locks expire by themselves, and live views re-read on
+                // reconnect; the change itself is done.
+                tracing::error!(error = %e.message, cause = ?e.internal_cause(), ?taken, "releasing automatic locks or announcing the change failed");
             }
         }
         result

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use platform::db::Db;
+use platform::db::{Db, Tx};
 use platform::realtime::Hub;
 use platform::{ApiError, ErrorKind};
 use serde::Serialize;
@@ -120,12 +120,32 @@ impl Service {
         Ok((s, e, from, to))
     }
 
-    /// Tells every live view, on every instance. A failure to publish never fails the
-    /// change that caused it.
-    pub async fn publish<T: Serialize>(&self, kind: &str, data: T) {
-        if kind.starts_with("dashboard.") {
-            self.list_cache.invalidate();
-        }
+    /// Queues a live-view event on `tx`: every live view, on every instance, gets
+    /// it once `tx` has committed, and never if it does not.
+    pub(crate) fn queue_event<T: Serialize>(
+        &self,
+        tx: &mut Tx,
+        kind: &str,
+        data: T,
+    ) -> Result<(), ApiError> {
+        let text = serde_json::to_string(&Event { kind, data }).map_err(ApiError::internal)?;
+        tx.publish_after_commit(&self.hub, LIVE_TOPIC, text);
+        Ok(())
+    }
+
+    /// Commits a change of orders: its events go out, and this instance's list
+    /// cache is emptied at once, so the writer's next read sees the change (other
+    /// instances' caches empty on the events).
+    pub(crate) async fn commit_change(&self, tx: Tx) -> Result<(), ApiError> {
+        tx.commit().await?;
+        self.list_cache.invalidate();
+        Ok(())
+    }
+
+    /// Tells every live view about a lock change: a single statement that has
+    /// committed by itself (locks are not orders: the list cache stays). A failure
+    /// to publish never fails the change that caused it.
+    pub async fn publish_lock_event<T: Serialize>(&self, kind: &str, data: T) {
         let text = match serde_json::to_string(&Event { kind, data }) {
             Ok(t) => t,
             Err(e) => {

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use platform::ApiError;
+use platform::db::Tx;
 use platform::time::LocalTime;
 use platform::validate::{FieldErrors, Messages};
 use serde::{Deserialize, Serialize};
@@ -185,6 +186,18 @@ impl Service {
         let row = store::orders::get_detail(&self.db, id)
             .await?
             .ok_or_else(|| errors::not_found(&[id]))?;
+        self.detail_of(id, row)
+    }
+
+    /// The detail as `tx` sees it.
+    pub(super) async fn detail_in(&self, tx: &mut Tx, id: i64) -> Result<Detail, ApiError> {
+        let row = store::orders::get_detail_in(tx, &self.db, id)
+            .await?
+            .ok_or_else(|| errors::not_found(&[id]))?;
+        self.detail_of(id, row)
+    }
+
+    fn detail_of(&self, id: i64, row: store::orders::OrderDetailRow) -> Result<Detail, ApiError> {
         let lock = match (
             row.lock_by,
             row.lock_type.and_then(|t| t.parse().ok()),
@@ -283,9 +296,9 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         store::remarks::insert(&mut tx, id, &remark, &claims.sub, now).await?;
-        tx.commit().await?;
-        let detail = self.detail(id).await?;
-        self.publish("dashboard.created", &detail).await;
+        let detail = self.detail_in(&mut tx, id).await?;
+        self.queue_event(&mut tx, "dashboard.created", &detail)?;
+        self.commit_change(tx).await?;
         Ok(detail)
     }
 
@@ -306,23 +319,26 @@ impl Service {
         if nothing {
             return Err(ApiError::validation("변경할 필드가 없습니다", vec![]));
         }
-        self.with_locks(&[id], &claims.sub, LockType::Edit, async || {
-            let mut tx = self.db.begin().await?;
-            let mut o = store::orders::get_in(&mut tx, id)
-                .await?
-                .ok_or_else(|| errors::not_found(&[id]))?;
-            if o.status.is_final() && !is_admin(claims) {
-                return Err(errors::status_locked(&[id]));
-            }
-            self.apply_fields(&mut o, req).await?;
-            store::orders::save_fields(&mut tx, &o, Utc::now()).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        self.with_locks(
+            &[id],
+            &claims.sub,
+            LockType::Edit,
+            async || {
+                let mut tx = self.db.begin().await?;
+                let mut o = store::orders::get_in(&mut tx, id)
+                    .await?
+                    .ok_or_else(|| errors::not_found(&[id]))?;
+                if o.status.is_final() && !is_admin(claims) {
+                    return Err(errors::status_locked(&[id]));
+                }
+                self.apply_fields(&mut o, req).await?;
+                store::orders::save_fields(&mut tx, &o, Utc::now()).await?;
+                self.commit_change(tx).await
+            },
+            |_| vec![id],
+        )
         .await?;
-        let detail = self.detail(id).await?;
-        self.publish("dashboard.updated", &detail).await;
-        Ok(detail)
+        self.detail(id).await
     }
 
     async fn apply_fields(&self, o: &mut OrderRow, req: FieldsRequest) -> Result<(), ApiError> {
@@ -383,40 +399,48 @@ impl Service {
         // `is_admin` in the body is a request, honoured only for ADMIN tokens.
         let admin = wants_admin && is_admin(claims);
         let data = self
-            .with_locks(&[id], &claims.sub, LockType::Status, async || {
-                let mut tx = self.db.begin().await?;
-                let o = store::orders::get_in(&mut tx, id)
-                    .await?
-                    .ok_or_else(|| errors::not_found(&[id]))?;
-                let now = Utc::now();
-                let before = Times {
-                    depart: o.depart_time,
-                    complete: o.complete_time,
-                };
-                let after = transitions::apply(o.status, to, admin, before, now)
-                    .ok_or_else(|| errors::invalid_transition(o.status, to))?;
-                if o.status != to || after != before {
-                    store::orders::save_status(&mut tx, id, to, after.depart, after.complete, now)
+            .with_locks(
+                &[id],
+                &claims.sub,
+                LockType::Status,
+                async || {
+                    let mut tx = self.db.begin().await?;
+                    let o = store::orders::get_in(&mut tx, id)
+                        .await?
+                        .ok_or_else(|| errors::not_found(&[id]))?;
+                    let now = Utc::now();
+                    let before = Times {
+                        depart: o.depart_time,
+                        complete: o.complete_time,
+                    };
+                    let after = transitions::apply(o.status, to, admin, before, now)
+                        .ok_or_else(|| errors::invalid_transition(o.status, to))?;
+                    if o.status != to || after != before {
+                        store::orders::save_status(
+                            &mut tx,
+                            id,
+                            to,
+                            after.depart,
+                            after.complete,
+                            now,
+                        )
                         .await?;
-                }
-                tx.commit().await?;
-                Ok((
-                    o.status != to,
-                    StatusData {
-                        dashboard_id: id,
-                        status: to,
-                        depart_time: after.depart.map(|t| LocalTime::new(t, self.tz)),
-                        complete_time: after.complete.map(|t| LocalTime::new(t, self.tz)),
-                    },
-                ))
-            })
+                    }
+                    self.commit_change(tx).await?;
+                    Ok((
+                        o.status != to,
+                        StatusData {
+                            dashboard_id: id,
+                            status: to,
+                            depart_time: after.depart.map(|t| LocalTime::new(t, self.tz)),
+                            complete_time: after.complete.map(|t| LocalTime::new(t, self.tz)),
+                        },
+                    ))
+                },
+                |(changed, _)| if *changed { vec![id] } else { vec![] },
+            )
             .await?;
-        let (changed, data) = data;
-        if changed {
-            self.publish("dashboard.updated", self.detail(id).await?)
-                .await;
-        }
-        Ok(data)
+        Ok(data.1)
     }
 
     pub async fn assign(
@@ -439,36 +463,37 @@ impl Service {
         ids.sort_unstable();
         ids.dedup();
         let updated = self
-            .with_locks(&ids, &claims.sub, LockType::Assign, async || {
-                let mut tx = self.db.begin().await?;
-                let statuses = store::orders::statuses(&mut tx, &ids).await?;
-                if !is_admin(claims) {
-                    let closed: Vec<i64> = statuses
-                        .iter()
-                        .filter(|(_, s)| s.is_final())
-                        .map(|(id, _)| *id)
-                        .collect();
-                    if !closed.is_empty() {
-                        return Err(errors::status_locked(&closed));
+            .with_locks(
+                &ids,
+                &claims.sub,
+                LockType::Assign,
+                async || {
+                    let mut tx = self.db.begin().await?;
+                    let statuses = store::orders::statuses(&mut tx, &ids).await?;
+                    if !is_admin(claims) {
+                        let closed: Vec<i64> = statuses
+                            .iter()
+                            .filter(|(_, s)| s.is_final())
+                            .map(|(id, _)| *id)
+                            .collect();
+                        if !closed.is_empty() {
+                            return Err(errors::status_locked(&closed));
+                        }
                     }
-                }
-                let n = store::orders::assign(
-                    &mut tx,
-                    &ids,
-                    &driver_name,
-                    driver_contact.as_deref(),
-                    Utc::now(),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(n)
-            })
+                    let n = store::orders::assign(
+                        &mut tx,
+                        &ids,
+                        &driver_name,
+                        driver_contact.as_deref(),
+                        Utc::now(),
+                    )
+                    .await?;
+                    self.commit_change(tx).await?;
+                    Ok(n)
+                },
+                |_| ids.clone(),
+            )
             .await?;
-        for &id in &ids {
-            if let Ok(detail) = self.detail(id).await {
-                self.publish("dashboard.updated", &detail).await;
-            }
-        }
         Ok(AssignData {
             updated_count: updated,
             dashboard_ids: ids,
@@ -498,16 +523,21 @@ impl Service {
     ) -> Result<Remark, ApiError> {
         let content = remark_content(content)?;
         let row = self
-            .with_locks(&[id], &claims.sub, LockType::Remark, async || {
-                let mut tx = self.db.begin().await?;
-                let row =
-                    store::remarks::insert(&mut tx, id, &content, &claims.sub, Utc::now()).await?;
-                tx.commit().await?;
-                Ok(row)
-            })
+            .with_locks(
+                &[id],
+                &claims.sub,
+                LockType::Remark,
+                async || {
+                    let mut tx = self.db.begin().await?;
+                    let row =
+                        store::remarks::insert(&mut tx, id, &content, &claims.sub, Utc::now())
+                            .await?;
+                    self.commit_change(tx).await?;
+                    Ok(row)
+                },
+                |_| vec![id],
+            )
             .await?;
-        self.publish("dashboard.updated", self.detail(id).await?)
-            .await;
         Ok(Remark::new(row, self.tz))
     }
 
@@ -520,26 +550,31 @@ impl Service {
     ) -> Result<Remark, ApiError> {
         let content = remark_content(content)?;
         let row = self
-            .with_locks(&[id], &claims.sub, LockType::Remark, async || {
-                let mut tx = self.db.begin().await?;
-                let remark = store::remarks::get(&mut tx, remark_id)
-                    .await?
-                    .filter(|r| r.dashboard_id == id)
-                    .ok_or_else(|| {
-                        ApiError::not_found(format!("메모를 찾을 수 없습니다: {remark_id}"))
-                    })?;
-                if remark.created_by != claims.sub && !is_admin(claims) {
-                    return Err(ApiError::forbidden(
-                        "작성자 또는 관리자만 메모를 수정할 수 있습니다",
-                    ));
-                }
-                let row = store::remarks::update(&mut tx, remark_id, &content, Utc::now()).await?;
-                tx.commit().await?;
-                Ok(row)
-            })
+            .with_locks(
+                &[id],
+                &claims.sub,
+                LockType::Remark,
+                async || {
+                    let mut tx = self.db.begin().await?;
+                    let remark = store::remarks::get(&mut tx, remark_id)
+                        .await?
+                        .filter(|r| r.dashboard_id == id)
+                        .ok_or_else(|| {
+                            ApiError::not_found(format!("메모를 찾을 수 없습니다: {remark_id}"))
+                        })?;
+                    if remark.created_by != claims.sub && !is_admin(claims) {
+                        return Err(ApiError::forbidden(
+                            "작성자 또는 관리자만 메모를 수정할 수 있습니다",
+                        ));
+                    }
+                    let row =
+                        store::remarks::update(&mut tx, remark_id, &content, Utc::now()).await?;
+                    self.commit_change(tx).await?;
+                    Ok(row)
+                },
+                |_| vec![id],
+            )
             .await?;
-        self.publish("dashboard.updated", self.detail(id).await?)
-            .await;
         Ok(Remark::new(row, self.tz))
     }
 
@@ -561,14 +596,14 @@ impl Service {
         } else {
             store::orders::delete(&mut tx, &existing).await?
         };
-        tx.commit().await?;
         if n > 0 {
-            self.publish(
+            self.queue_event(
+                &mut tx,
                 "dashboard.deleted",
                 serde_json::json!({"dashboard_ids": existing}),
-            )
-            .await;
+            )?;
         }
+        self.commit_change(tx).await?;
         Ok(n)
     }
 }

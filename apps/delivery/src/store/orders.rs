@@ -132,9 +132,30 @@ pub struct OrderDetailRow {
 }
 
 pub async fn get_detail(db: &Db, id: i64) -> Result<Option<OrderDetailRow>, sqlx::Error> {
+    let sql = detail_sql(db);
+    on_pool!(db.reader(), |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+}
+
+/// The same read inside a write transaction (sees its own writes).
+pub async fn get_detail_in(
+    tx: &mut Tx,
+    db: &Db,
+    id: i64,
+) -> Result<Option<OrderDetailRow>, sqlx::Error> {
+    let sql = detail_sql(db);
+    on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)
+}
+
+fn detail_sql(db: &Db) -> &'static str {
     // Built once per engine: this is the most frequent request of all.
     static SQL: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
-    let sql = SQL[usize::from(db.engine() == "postgres")].get_or_init(|| {
+    SQL[usize::from(db.engine() == "postgres")].get_or_init(|| {
         let columns = ORDER_COLUMNS
             .split(", ")
             .map(|c| format!("o.{c}"))
@@ -147,11 +168,7 @@ pub async fn get_detail(db: &Db, id: i64) -> Result<Option<OrderDetailRow>, sqlx
              FROM dashboards o LEFT JOIN dashboard_locks l ON l.dashboard_id = o.dashboard_id
              WHERE o.dashboard_id = $1"
         )
-    });
-    on_pool!(db.reader(), |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await)
+    })
 }
 
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
