@@ -4,14 +4,14 @@
 //! WebSocket at `/ws/chat`, as they would to a Spring message broker; REST serves
 //! accounts, couples, history, an offline send and image uploads. See `docs/chat.md`.
 
-pub mod demo;
+mod demo;
 mod envelope;
 pub mod model;
-pub mod routes;
-pub mod service;
-pub mod session;
-pub mod settings;
-pub mod store;
+mod routes;
+mod service;
+mod session;
+mod settings;
+mod store;
 
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ const IMAGE_TYPES: &[(&str, &str)] = &[
 pub struct Chat;
 
 impl Chat {
-    pub fn service(ctx: &AppContext) -> Service {
+    fn service(ctx: &AppContext) -> Service {
         let settings: &Settings = ctx.settings();
         // SQLite has one writer connection; PostgreSQL takes several lanes at once.
         let lanes = match ctx.db {

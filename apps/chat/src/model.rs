@@ -130,13 +130,6 @@ impl From<&UserRow> for MemberView {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CoupleRow {
-    pub id: CoupleId,
-    pub created_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
-}
-
 /// A stored message with its sender's current name and picture.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRow {

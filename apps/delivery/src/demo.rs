@@ -46,9 +46,7 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
         prefix: "ORD",
         created_by: "admin",
     });
-    let mut tx = ctx.db.begin().await?;
-    store::orders::insert_many(&mut tx, &orders).await?;
-    tx.commit().await?;
+    generate::store(&ctx.db, &orders).await?;
     // Every order has its initial remark, as if created through the API; some say more.
     on_pool!(ctx.db.writer(), |p| {
         sqlx::query(

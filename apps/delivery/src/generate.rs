@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{Department, OrderType, Status, Warehouse};
-use crate::store::orders::NewOrder;
-use crate::store::postal::PostalEntry;
+pub use crate::store::orders::NewOrder;
+pub use crate::store::postal::PostalEntry;
 
 /// The postal-code sample bundled with the binary (see `data/postal_codes.csv`).
 pub const BUNDLED_POSTAL_CODES: &str = include_str!("../data/postal_codes.csv");
@@ -196,6 +196,15 @@ pub fn warehouses(entries: &[PostalEntry]) -> Vec<Warehouse> {
     w.sort();
     w.dedup();
     w
+}
+
+/// Stores generated orders in one transaction (demo data, benchmarks); returns how
+/// many orders the database holds after.
+pub async fn store(db: &platform::db::Db, orders: &[NewOrder]) -> Result<i64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    crate::store::orders::insert_many(&mut tx, orders).await?;
+    tx.commit().await?;
+    crate::store::orders::count(db).await
 }
 
 #[cfg(test)]

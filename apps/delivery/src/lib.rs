@@ -3,14 +3,14 @@
 //! Operators watch and edit orders ("dashboards"); edits are guarded by pessimistic
 //! locks; admins delete and export Excel. See `docs/delivery.md`.
 
-pub mod demo;
+mod demo;
 mod envelope;
 pub mod generate;
 pub mod model;
-pub mod routes;
-pub mod service;
-pub mod settings;
-pub mod store;
+mod routes;
+mod service;
+mod settings;
+mod store;
 
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use platform::{DemoLogin, NewUser};
 
 use crate::model::{Department, Role};
 use crate::routes::{AppState, auth, dashboard, download, live, locks, visualization};
+pub use crate::service::LIVE_TOPIC;
 use crate::service::Service;
 pub use crate::settings::Settings;
 
@@ -54,7 +55,7 @@ static MANIFEST: Manifest = Manifest::new(
 pub struct Delivery;
 
 impl Delivery {
-    pub fn service(ctx: &AppContext) -> Service {
+    fn service(ctx: &AppContext) -> Service {
         let settings: &Settings = ctx.settings();
         Service {
             db: ctx.db.clone(),

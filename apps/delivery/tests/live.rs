@@ -135,7 +135,7 @@ async fn live_view_closes_a_client_that_cannot_keep_up_with_1013() {
         s.ctx
             .hub
             .publish(
-                delivery::service::LIVE_TOPIC,
+                delivery::LIVE_TOPIC,
                 format!("{{\"n\":{i},\"pad\":\"{big}\"}}"),
             )
             .await

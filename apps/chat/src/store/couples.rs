@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use platform::db::{Db, Tx};
 use platform::{on_pool, on_tx};
 
-use crate::model::{CoupleId, CoupleRow, UserId, UserRow};
+use crate::model::{CoupleId, UserId, UserRow};
 
 pub async fn create(
     tx: &mut Tx,
@@ -28,15 +28,6 @@ pub async fn create(
         }
     });
     Ok(())
-}
-
-pub async fn get(db: &Db, id: CoupleId) -> Result<Option<CoupleRow>, sqlx::Error> {
-    on_pool!(db.reader(), |p| sqlx::query_as(
-        "SELECT id, created_at, closed_at FROM couples WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await)
 }
 
 /// Closes a couple to new messages; `false` if it was closed already.

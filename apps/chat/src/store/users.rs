@@ -46,15 +46,6 @@ pub async fn by_id(db: &Db, id: UserId) -> Result<Option<UserRow>, sqlx::Error> 
         .await)
 }
 
-/// The same read inside a write transaction (sees its own writes, holds its locks).
-pub async fn by_id_tx(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await)
-}
-
 /// Sets the fields given; `profile_image: Some(None)` clears the picture.
 pub async fn update_profile(
     db: &Db,
