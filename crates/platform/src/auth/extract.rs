@@ -67,13 +67,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let keys = JwtKeys::from_ref(state);
-        let token = bearer_token(parts).ok_or_else(|| {
+        let MaybeAuth(claims) = MaybeAuth::from_request_parts(parts, state).await?;
+        claims.map(Auth).ok_or_else(|| {
             ApiError::unauthorized(AuthFailure::Missing, failure_message(AuthFailure::Missing))
-        })?;
-        keys.verify::<T>(&token)
-            .map(Auth)
-            .map_err(|why| ApiError::unauthorized(why, failure_message(why)))
+        })
     }
 }
 
