@@ -577,3 +577,23 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
     s.check_documented_rejections(&doc, &a.token).await;
     s.check_docs_offline().await;
 }
+
+/// With one secret shared by every app (the README's scale-out recipe), a token
+/// another app issued for the same subject is refused: tokens name their app.
+#[tokio::test]
+async fn a_token_issued_by_another_app_is_refused() {
+    let s = server().await;
+    let a = signup(&s, "aud").await;
+    let foreign = platform::auth::JwtKeys::new(
+        &s.ctx.signing_secret(),
+        std::time::Duration::from_secs(600),
+        "delivery",
+    );
+    let (token, _) = foreign
+        .issue(&a.id, platform::auth::NoClaims {})
+        .expect("a token is issued");
+    let r = s.get("/users/me", Some(&token)).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(r.body["code"], "AUTH_FAILED");
+    assert_eq!(s.get("/users/me", Some(&a.token)).await.status, 200);
+}

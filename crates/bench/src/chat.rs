@@ -125,7 +125,7 @@ fn keys(config: &Config) -> anyhow::Result<JwtKeys> {
         .platform()?
         .jwt_secret
         .unwrap_or_else(|| config.jwt_secret.clone());
-    Ok(JwtKeys::new(&secret, Duration::from_secs(3600)))
+    Ok(JwtKeys::new(&secret, Duration::from_secs(3600), "chat"))
 }
 
 /// A STOMP connection of the benchmark.

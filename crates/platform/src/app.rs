@@ -80,7 +80,7 @@ impl AppContext {
         Self {
             name: manifest.name,
             passwords: Passwords::new(config.bcrypt_cost),
-            jwt: JwtKeys::new(&secret, access_ttl),
+            jwt: JwtKeys::new(&secret, access_ttl, manifest.name),
             refresh_ttl,
             config,
             platform: Arc::new(platform),

@@ -1,5 +1,6 @@
 //! HS256 access tokens. Only HS256 is accepted: `alg: none` and every other
-//! algorithm fail verification.
+//! algorithm fail verification. Every token names the app it was issued by (`aud`)
+//! and is refused by every other, even when the apps share a secret.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ use crate::error::{ApiError, AuthFailure};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims<T> {
     pub sub: String,
+    /// The app the token is for.
+    pub aud: String,
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
@@ -45,6 +48,7 @@ struct Keys {
     decoding: DecodingKey,
     validation: Validation,
     ttl: Duration,
+    audience: String,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -56,16 +60,21 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 impl JwtKeys {
-    pub fn new(secret: &Secret, ttl: Duration) -> Self {
+    /// Keys of the app `audience` (its name).
+    pub fn new(secret: &Secret, ttl: Duration, audience: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        validation.set_required_spec_claims(&["exp", "sub", "iat", "aud"]);
+        validation.set_audience(&[audience]);
+        // A token that says it is not valid yet is refused until it is.
+        validation.validate_nbf = true;
         Self(std::sync::Arc::new(Keys {
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
             ttl,
+            audience: audience.to_owned(),
         }))
     }
 
@@ -81,6 +90,7 @@ impl JwtKeys {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
+            aud: self.0.audience.clone(),
             iat: now,
             exp: now + self.0.ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().simple().to_string(),
@@ -112,7 +122,11 @@ mod tests {
     }
 
     fn keys() -> JwtKeys {
-        JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(60))
+        JwtKeys::new(
+            &Secret::new("test-secret"),
+            Duration::from_secs(60),
+            "alpha",
+        )
     }
 
     fn b64(v: &serde_json::Value) -> String {
@@ -136,7 +150,7 @@ mod tests {
     #[test]
     fn other_secret_is_invalid() {
         let (token, _) = keys().issue("alice", Extra { role: "x".into() }).unwrap();
-        let other = JwtKeys::new(&Secret::new("other"), Duration::from_secs(60));
+        let other = JwtKeys::new(&Secret::new("other"), Duration::from_secs(60), "alpha");
         assert_eq!(
             other.verify::<Extra>(&token).unwrap_err(),
             AuthFailure::Invalid
@@ -145,10 +159,11 @@ mod tests {
 
     #[test]
     fn expired_is_told_apart() {
-        let k = JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(0));
+        let k = JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(0), "alpha");
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: "a".into(),
+            aud: "alpha".into(),
             iat: now - 100,
             exp: now - 10,
             jti: "j".into(),
@@ -162,7 +177,7 @@ mod tests {
     #[test]
     fn alg_none_and_other_algorithms_are_rejected() {
         let now = Utc::now().timestamp();
-        let payload = serde_json::json!({"sub": "a", "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
+        let payload = serde_json::json!({"sub": "a", "aud": "alpha", "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
         let none = format!(
             "{}.{}.",
             b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
@@ -182,5 +197,62 @@ mod tests {
             keys().verify::<Extra>(&hs512).unwrap_err(),
             AuthFailure::Invalid
         );
+    }
+
+    fn signed(payload: &serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            payload,
+            &EncodingKey::from_secret(b"test-secret"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_token_of_another_app_is_refused_with_the_same_secret() {
+        let beta = JwtKeys::new(&Secret::new("test-secret"), Duration::from_secs(60), "beta");
+        let (token, _) = beta.issue("alice", Extra { role: "x".into() }).unwrap();
+        assert!(beta.verify::<Extra>(&token).is_ok());
+        assert_eq!(
+            keys().verify::<Extra>(&token).unwrap_err(),
+            AuthFailure::Invalid
+        );
+        let now = Utc::now().timestamp();
+        let without = signed(
+            &serde_json::json!({"sub": "a", "iat": now, "exp": now + 60, "jti": "j", "role": "x"}),
+        );
+        assert_eq!(
+            keys().verify::<Extra>(&without).unwrap_err(),
+            AuthFailure::Invalid,
+            "a token without an audience"
+        );
+    }
+
+    #[test]
+    fn not_yet_valid_and_absurd_expiries_are_refused() {
+        let now = Utc::now().timestamp();
+        let base =
+            serde_json::json!({"sub": "a", "aud": "alpha", "iat": now, "jti": "j", "role": "x"});
+        let with = |extra: serde_json::Value| {
+            let mut p = base.clone();
+            p.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            signed(&p)
+        };
+        let future = with(serde_json::json!({"exp": now + 60, "nbf": now + 3600}));
+        assert_eq!(
+            keys().verify::<Extra>(&future).unwrap_err(),
+            AuthFailure::Invalid
+        );
+        for exp in [
+            serde_json::json!(u64::MAX),
+            serde_json::json!(1e300),
+            serde_json::json!("tomorrow"),
+            serde_json::json!(-1),
+        ] {
+            let token = with(serde_json::json!({ "exp": exp }));
+            assert!(keys().verify::<Extra>(&token).is_err(), "exp {exp}");
+        }
     }
 }
