@@ -160,3 +160,16 @@ async fn concurrent_senders_on_two_instances_keep_one_order() {
         assert_eq!(delivered, stored, "delivery order equals storage order");
     }
 }
+
+/// Several processes started at once on a fresh database all come up: schema
+/// creation and migrations are serialised, on either engine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_started_together_on_a_new_database_all_come_up() {
+    let servers =
+        platform::testing::TestServer::start_together(std::sync::Arc::new(chat::Chat), 4).await;
+    for s in &servers {
+        assert_eq!(s.get("/ready", None).await.status, 200);
+    }
+    let a = signup(&servers[1], "together").await;
+    assert!(!a.token.is_empty());
+}

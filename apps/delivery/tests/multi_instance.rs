@@ -1,4 +1,4 @@
-//! Two instances sharing PostgreSQL + Redis behave as one. These need both servers:
+//! Two instances sharing PostgreSQL + Redis behave as one. Most of these need both servers:
 //! they are ignored by a plain `cargo test` and run by CI's PostgreSQL pass
 //! (`--run-ignored all` with ONDOL_TEST_DATABASE_URL and ONDOL_TEST_REDIS_URL).
 
@@ -156,4 +156,17 @@ async fn multi_instance_a_change_on_one_invalidates_the_others_list() {
         seen, "CANCEL",
         "instance two's cached list was invalidated through Redis"
     );
+}
+
+/// The README's scale-out recipe on a fresh database: several processes started at
+/// once all come up (schema creation and migrations are serialised), on either
+/// engine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_started_together_on_a_new_database_all_come_up() {
+    let servers = TestServer::start_together(std::sync::Arc::new(delivery::Delivery), 4).await;
+    for s in &servers {
+        assert_eq!(s.get("/ready", None).await.status, 200);
+    }
+    add_users(&servers[0]).await;
+    login(&servers[3], "alice").await;
 }

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, AppContext, BoxError};
 use crate::config::Config;
-use crate::db::{Db, Location};
+use crate::db::{Db, Location, SchemaLock};
 use crate::envelope::Envelope;
 use crate::error::ApiError;
 use crate::http::{StackConfig, Timeouts, stack};
@@ -33,6 +33,12 @@ pub async fn open(
     let settings = config.app(name).parse_all(manifest.settings)?;
     let platform = &settings.platform;
     let location = Location::for_app(&config, name, platform);
+    // Setting up a new database (schema, migrations, reference data) is done by
+    // one process at a time; a SQLite file is locked before it is even opened.
+    let file_lock = match &location {
+        Location::SqliteFile(path) => Some(SchemaLock::file(path).await?),
+        Location::Postgres { .. } => None,
+    };
     let db = Db::connect(
         &location,
         crate::db::DbOptions {
@@ -45,6 +51,10 @@ pub async fn open(
         },
     )
     .await?;
+    let setup = match file_lock {
+        Some(lock) => lock,
+        None => db.lock_schema().await?,
+    };
     crate::auth::refresh::ensure_schema(&db).await?;
     crate::uploads::ensure_schema(&db).await?;
     db.migrate(manifest.migrations).await?;
@@ -62,6 +72,7 @@ pub async fn open(
         manifest, config, settings, db, redis, hub, metrics, shutdown,
     );
     app.prepare(&ctx).await?;
+    setup.release().await?;
     Ok(ctx)
 }
 

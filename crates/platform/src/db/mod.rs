@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Connection;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 pub use sqlx::postgres::PgConnection;
@@ -47,6 +46,8 @@ pub enum DbError {
     SchemaName(String),
     #[error("cannot sync the database file: {0}")]
     Sync(std::io::Error),
+    #[error("cannot lock the database for migrating: {0}")]
+    Lock(std::io::Error),
 }
 
 /// How to open an app's database.
@@ -81,6 +82,7 @@ pub enum Db {
         reader: SqliteConnections,
         bulk: SqliteConnections,
         writer: SqliteConnections,
+        path: PathBuf,
     },
     Postgres {
         pool: PgPool,
@@ -258,6 +260,7 @@ impl Db {
                     reader,
                     bulk,
                     writer,
+                    path: path.clone(),
                 })
             }
             Location::Postgres { url, schema } => {
@@ -269,13 +272,8 @@ impl Db {
                     return Err(DbError::SchemaName(schema.clone()));
                 }
                 let base = PgConnectOptions::from_str(url.expose())?;
-                // Create the schema with a short-lived connection, then point every
-                // pooled connection at it.
-                let mut admin = PgConnection::connect_with(&base).await?;
-                sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await?;
+                // Every pooled connection points at the schema; `lock_schema`
+                // creates it.
                 let pool = PgPool::connect(
                     base.options([("search_path", schema.as_str())]),
                     pool_size.max(2) as usize,
@@ -362,6 +360,39 @@ impl Db {
         }
     }
 
+    /// Holds the app's schema for creating and migrating it: several processes
+    /// started at once against a new database would otherwise race to create the
+    /// same schema and tables (PostgreSQL's catalogue refuses the loser, and two
+    /// migrators both find a migration missing). On PostgreSQL this takes an
+    /// advisory lock keyed on the schema name on one connection and creates the
+    /// schema; on SQLite an exclusive lock on a file beside the database. Others
+    /// wait until [`SchemaLock::release`].
+    pub async fn lock_schema(&self) -> Result<SchemaLock, DbError> {
+        let (pool, schema) = match self {
+            Self::Postgres { pool, schema } => (pool, schema),
+            Self::Sqlite { path, .. } => return SchemaLock::file(path).await,
+        };
+        let mut conn = pool.get().await?;
+        let locked = async {
+            sqlx::query("SELECT pg_advisory_lock(hashtext('ondol:schema:' || $1))")
+                .bind(schema)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                .execute(&mut *conn)
+                .await
+        }
+        .await;
+        match locked {
+            Ok(_) => Ok(SchemaLock(Held::Postgres(conn, schema.clone()))),
+            Err(e) => {
+                // A discarded connection releases whatever it holds.
+                conn.finish(false);
+                Err(e.into())
+            }
+        }
+    }
+
     /// The platform's own tables, then the app's migrations.
     pub async fn migrate(&self, migrations: &Migrations) -> Result<(), DbError> {
         match self {
@@ -396,12 +427,61 @@ impl Db {
                 reader,
                 bulk,
                 writer,
+                ..
             } => {
                 reader.close();
                 bulk.close();
                 writer.close();
             }
             Self::Postgres { pool, .. } => pool.close(),
+        }
+    }
+}
+
+/// The lock of [`Db::lock_schema`]. Dropped without [`Self::release`] (a failed
+/// start), the lock goes too: the connection is discarded, the file closed.
+pub struct SchemaLock(Held);
+
+enum Held {
+    Postgres(Conn<PgConnection>, String),
+    File(std::fs::File),
+}
+
+impl SchemaLock {
+    /// The lock of the SQLite file at `path`, which may not exist yet: opening a
+    /// new file (setting its page size and WAL mode) is part of what it guards.
+    /// Locks are per open file, so a process must not take it twice.
+    pub async fn file(path: &Path) -> Result<Self, DbError> {
+        let lock = path.with_extension("db-setup-lock");
+        let file = tokio::task::spawn_blocking(move || {
+            if let Some(dir) = lock.parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = std::fs::File::create(&lock)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|e| DbError::Lock(std::io::Error::other(e)))?
+        .map_err(DbError::Lock)?;
+        Ok(SchemaLock(Held::File(file)))
+    }
+
+    pub async fn release(self) -> Result<(), DbError> {
+        match self.0 {
+            Held::File(file) => Ok(file.unlock().map_err(DbError::Lock)?),
+            Held::Postgres(mut conn, schema) => {
+                let outcome =
+                    sqlx::query("SELECT pg_advisory_unlock(hashtext('ondol:schema:' || $1))")
+                        .bind(&schema)
+                        .execute(&mut *conn)
+                        .await
+                        .map(drop);
+                conn.finish(outcome.is_ok());
+                Ok(outcome?)
+            }
         }
     }
 }

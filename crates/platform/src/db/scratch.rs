@@ -52,6 +52,12 @@ impl Scratch {
         )
         .await
         .expect("the test database accepts connections");
+        db.lock_schema()
+            .await
+            .expect("the scratch schema is created")
+            .release()
+            .await
+            .expect("the schema lock is released");
         Self { db, url, schema }
     }
 

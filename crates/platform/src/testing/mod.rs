@@ -139,6 +139,27 @@ impl TestServer {
         overrides: &[(&str, &str)],
         extra: axum::Router,
     ) -> Self {
+        let (config, storage) = Self::prepare(app.as_ref(), overrides);
+        Self::launch(app, config, storage, extra).await
+    }
+
+    /// Starts `n` instances of `app` at the same moment on one new database (and
+    /// Redis prefix), as several processes of a fresh deployment would: creating
+    /// the schema and migrating must be safe when they race.
+    pub async fn start_together(app: Arc<dyn App>, n: usize) -> Vec<Self> {
+        let (config, storage) = Self::prepare(app.as_ref(), &[]);
+        futures_util::future::join_all((0..n).map(|_| {
+            Self::launch(
+                app.clone(),
+                config.clone(),
+                storage.clone(),
+                axum::Router::new(),
+            )
+        }))
+        .await
+    }
+
+    fn prepare(app: &dyn App, overrides: &[(&str, &str)]) -> (Arc<Config>, Arc<Storage>) {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("ondol-test-{unique}"));
         let app_name = app.manifest().name;
@@ -178,7 +199,7 @@ impl TestServer {
             postgres,
             redis,
         });
-        Self::launch(app, config, storage, extra).await
+        (config, storage)
     }
 
     async fn launch(
