@@ -90,30 +90,50 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
     Ok(())
 }
 
+/// One line per app; columns as wide as their longest value.
 fn print_table(started: &[Started]) {
     println!("ondol {}", env!("CARGO_PKG_VERSION"));
-    println!(
-        "{:<10} {:<24} {:<44} {:<11} demo logins",
-        "app", "url", "storage", "realtime"
-    );
-    for s in started {
-        let logins = s
-            .demo
-            .iter()
-            .map(|l| format!("{} / {} ({})", l.login, l.password, l.role))
-            .collect::<Vec<_>>()
-            .join(", ");
+    let rows: Vec<[String; 5]> = started
+        .iter()
+        .map(|s| {
+            let logins = s
+                .demo
+                .iter()
+                .map(|l| format!("{} / {} ({})", l.login, l.password, l.role))
+                .collect::<Vec<_>>()
+                .join(", ");
+            [
+                s.name.to_owned(),
+                format!("http://{}", s.addr),
+                s.storage.clone(),
+                s.realtime.to_owned(),
+                if logins.is_empty() {
+                    "-".into()
+                } else {
+                    logins
+                },
+            ]
+        })
+        .collect();
+    let header = ["app", "url", "storage", "realtime", "demo logins"].map(str::to_owned);
+    let mut widths = [0usize; 4];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
         println!(
-            "{:<10} {:<24} {:<44} {:<11} {}",
-            s.name,
-            format!("http://{}", s.addr),
-            s.storage,
-            s.realtime,
-            if logins.is_empty() {
-                "-".into()
-            } else {
-                logins
-            }
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
         );
     }
 }

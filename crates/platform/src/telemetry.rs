@@ -23,7 +23,10 @@ pub fn init_logging(config: &Config) {
             .flatten_event(true)
             .with_current_span(false)
             .try_init(),
-        LogFormat::Pretty => builder.try_init(),
+        // Colours only for a terminal, never into a redirected file.
+        LogFormat::Pretty => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
     };
 }
 
