@@ -4,7 +4,7 @@
 
 use platform::envelope::{ErrorEnvelope, ErrorReport, schema};
 use platform::error::{AuthFailure, ErrorKind};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 pub struct Envelope;
 
@@ -29,13 +29,12 @@ impl ErrorEnvelope for Envelope {
     }
 
     fn body(&self, report: &ErrorReport<'_>) -> Value {
-        let mut body = Map::new();
-        body.insert("success".into(), Value::Bool(false));
-        body.insert("message".into(), report.message().into());
-        body.insert("error_code".into(), report.code.into());
-        body.insert("timestamp".into(), report.local_timestamp().into());
-        report.append_details_and_extra(&mut body);
-        Value::Object(body)
+        report.object([
+            ("success", Value::Bool(false)),
+            ("message", report.message().into()),
+            ("error_code", report.code.into()),
+            ("timestamp", report.local_timestamp().into()),
+        ])
     }
 
     fn schema(&self) -> Value {

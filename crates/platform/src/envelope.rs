@@ -59,6 +59,15 @@ impl ErrorReport<'_> {
         self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
+    /// A body of the shape's own `fields`, in their order, then `details` (when
+    /// there are any) and the error's extra fields.
+    pub fn object<const N: usize>(&self, fields: [(&str, Value); N]) -> Value {
+        let mut body: Map<String, Value> =
+            fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        self.append_details_and_extra(&mut body);
+        Value::Object(body)
+    }
+
     /// Adds `details` (when there are any) and the error's extra top-level fields
     /// (`lock_info` on a 423) after the shape's own fields.
     pub fn append_details_and_extra(&self, body: &mut Map<String, Value>) {

@@ -406,13 +406,13 @@ impl<A: StompApp> Protocol for Stomp<A> {
         self.process(io).await
     }
 
-    async fn on_delivery(&mut self, io: &mut Io, delivery: Tagged) -> Flow {
-        let Some(sub) = self.subscriptions.iter().find(|s| s.tag == delivery.tag) else {
+    async fn on_published(&mut self, io: &mut Io, tagged: Tagged) -> Flow {
+        let Some(sub) = self.subscriptions.iter().find(|s| s.tag == tagged.tag) else {
             return Flow::Continue;
         };
         self.sent += 1;
         let message_id = format!("{}-{}", self.session_id, self.sent);
-        let frame = frames::message(&sub.id, &sub.destination, &message_id, &delivery.message);
+        let frame = frames::message(&sub.id, &sub.destination, &message_id, &tagged.message);
         self.send(io, &frame).await
     }
 

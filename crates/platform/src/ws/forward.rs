@@ -27,8 +27,8 @@ impl Protocol for Forward {
         Flow::Continue
     }
 
-    async fn on_delivery(&mut self, io: &mut Io, delivery: Tagged) -> Flow {
-        io.send_text(&*delivery.message).await
+    async fn on_published(&mut self, io: &mut Io, tagged: Tagged) -> Flow {
+        io.send_text(&*tagged.message).await
     }
 
     fn heartbeat(&self) -> Heartbeat {

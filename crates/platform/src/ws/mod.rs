@@ -97,7 +97,7 @@ pub trait Protocol: Send + 'static {
     fn on_message(&mut self, io: &mut Io, message: Incoming) -> impl Future<Output = Flow> + Send;
 
     /// A message of one of the session's hub attachments ([`Io::attach`]).
-    fn on_delivery(&mut self, io: &mut Io, delivery: Tagged) -> impl Future<Output = Flow> + Send;
+    fn on_published(&mut self, io: &mut Io, tagged: Tagged) -> impl Future<Output = Flow> + Send;
 
     /// The heart-beats in effect now (they may be negotiated by the protocol).
     fn heartbeat(&self) -> Heartbeat;
@@ -224,8 +224,8 @@ impl Session {
             let tick = next_tick(heartbeat, deadline, io.last_out, last_in);
             let flow = tokio::select! {
                 _ = shutdown.cancelled() => Flow::Close(CLOSE_GOING_AWAY, "server shutting down"),
-                delivery = io.mailbox.recv() => match delivery {
-                    Some(tagged) => protocol.on_delivery(&mut io, tagged).await,
+                published = io.mailbox.recv() => match published {
+                    Some(tagged) => protocol.on_published(&mut io, tagged).await,
                     None => {
                         protocol.on_too_slow(&mut io).await;
                         Flow::Close(CLOSE_TRY_AGAIN_LATER, "too slow; reconnect")
