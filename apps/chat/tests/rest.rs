@@ -597,3 +597,13 @@ async fn a_token_issued_by_another_app_is_refused() {
     assert_eq!(r.body["code"], "AUTH_FAILED");
     assert_eq!(s.get("/users/me", Some(&a.token)).await.status, 200);
 }
+
+/// The platform's bad-input sweep over every operation: no 5xx, every refusal in
+/// the envelope, the database unchanged.
+#[tokio::test]
+async fn hostile_input_on_every_operation_changes_nothing() {
+    let s = server().await;
+    let (a, _, _) = couple(&s).await;
+    let doc = s.get("/openapi.json", None).await.body;
+    s.check_bad_input(&doc, &a.token, &[]).await;
+}

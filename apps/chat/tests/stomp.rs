@@ -176,6 +176,9 @@ async fn invalid_message_is_send_failed_with_temp_id_and_nothing_stored() {
         json!({"type": "VIDEO", "content": "x", "tempId": "kind"}),
         json!({"type": "IMAGE", "imageUrl": "https://evil.example.com/x.png", "tempId": "foreign"}),
         json!({"type": "STICKER", "tempId": "sticker"}),
+        json!({"type": "TEXT", "content": "hi\u{0}there", "tempId": "nul"}),
+        json!({"type": "TEXT", "content": "\u{1b}[2J", "tempId": "escape"}),
+        json!({"type": "TEXT", "content": "\u{200b}\u{feff}", "tempId": "zero-width"}),
     ];
     for body in &cases {
         c.send_json(&dest, body).await;

@@ -891,3 +891,75 @@ async fn list_reflects_every_change_at_once() {
     let r = s.post("/dashboard/list", Some(&t), &range).await;
     assert_eq!(r.body["data"]["items"].as_array().unwrap().len(), 1);
 }
+
+/// Control characters are refused on the field that carries them, before login
+/// too, in bodies, query strings and path segments; nothing is stored, on either
+/// engine (PostgreSQL cannot store NUL at all and used to answer 500).
+#[tokio::test]
+async fn control_characters_are_refused_where_they_come_in() {
+    let s = server().await;
+    let r = s
+        .post(
+            "/auth/login",
+            None,
+            &json!({"user_id": "ad\u{0}min", "password": PASSWORD}),
+        )
+        .await;
+    let body = assert_error(&r, 422, "VALIDATION_ERROR");
+    assert_eq!(body["details"][0]["field"], json!("user_id"));
+    let alice = login(&s, "alice").await;
+    create_order(&s, &alice, "NUL-1").await;
+    let r = s.get("/dashboard/search?order_no=%00", Some(&alice)).await;
+    let body = assert_error(&r, 422, "VALIDATION_ERROR");
+    assert_eq!(body["details"][0]["field"], json!("order_no"));
+    let mut order = order_body("NUL-2");
+    order["customer"] = json!("Kim\u{1b}[2J");
+    let r = s.post("/dashboard", Some(&alice), &order).await;
+    let body = assert_error(&r, 422, "VALIDATION_ERROR");
+    assert_eq!(body["details"][0]["field"], json!("customer"));
+    let r = s
+        .get("/dashboard/search?order_no=NUL-2", Some(&alice))
+        .await;
+    assert_eq!(
+        r.body["data"]["total"],
+        json!(0),
+        "nothing was stored: {}",
+        r.body
+    );
+    // Zero-width characters alone are blank.
+    let mut order = order_body("NUL-3");
+    order["customer"] = json!("\u{200b}\u{feff}");
+    let r = s.post("/dashboard", Some(&alice), &order).await;
+    let body = assert_error(&r, 422, "VALIDATION_ERROR");
+    assert_eq!(body["details"][0]["field"], json!("customer"));
+}
+
+/// An ETA outside 2000 .. ten years ahead is refused (such an order would fall
+/// out of every list), on create and on edit.
+#[tokio::test]
+async fn absurd_etas_are_refused() {
+    let s = server().await;
+    let alice = login(&s, "alice").await;
+    for eta in [
+        "9999-12-31T23:59:59",
+        "0001-01-01T00:00:00",
+        "1999-12-31T23:59:59",
+    ] {
+        let mut order = order_body("ETA-1");
+        order["eta"] = json!(eta);
+        let r = s.post("/dashboard", Some(&alice), &order).await;
+        let body = assert_error(&r, 422, "VALIDATION_ERROR");
+        assert_eq!(body["details"][0]["field"], json!("eta"), "{eta}");
+    }
+    let id = create_order(&s, &alice, "ETA-2").await;
+    let r = s
+        .patch(
+            &format!("/dashboard/{id}/fields"),
+            Some(&alice),
+            &json!({"eta": "9999-12-31T23:59:59"}),
+        )
+        .await;
+    assert_error(&r, 422, "VALIDATION_ERROR");
+    let d = s.get(&format!("/dashboard/{id}"), Some(&alice)).await;
+    assert_ne!(d.body["data"]["eta"], json!("9999-12-31T23:59:59"));
+}

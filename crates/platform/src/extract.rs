@@ -63,6 +63,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }],
         ));
     }
+    if let Some(path) = crate::text::json_path_of_forbidden(bytes) {
+        let field = if path.is_empty() { "body".into() } else { path };
+        return Err(control_characters(field));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -90,6 +94,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })
 }
+
+/// A 422 for text holding a control character ([`crate::text`]).
+fn control_characters(field: String) -> ApiError {
+    ApiError::field(field, CONTROL_CHARACTERS)
+}
+
+const CONTROL_CHARACTERS: &str = "control characters are not allowed";
 
 /// serde reports a missing field at the parent's path; the name is in the message.
 fn missing_field(err: &serde_json::Error) -> Option<String> {
@@ -120,10 +131,22 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::PathRejection;
-        let names: Vec<String> = axum::extract::RawPathParams::from_request_parts(parts, state)
-            .await
-            .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
-            .unwrap_or_default();
+        let raw: Vec<(String, String)> =
+            axum::extract::RawPathParams::from_request_parts(parts, state)
+                .await
+                .map(|raw| {
+                    raw.iter()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+        if let Some((name, _)) = raw
+            .iter()
+            .find(|(_, v)| crate::text::forbidden_in(v).is_some())
+        {
+            return Err(control_characters(name.clone()));
+        }
+        let names: Vec<String> = raw.into_iter().map(|(k, _)| k).collect();
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(AppPath(v)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
@@ -159,6 +182,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
+        if let Some((name, _)) = form_urlencoded_parse(query).find(|(k, v)| {
+            crate::text::forbidden_in(k).is_some() || crate::text::forbidden_in(v).is_some()
+        }) {
+            return Err(control_characters(name.into_owned()));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         serde_path_to_error::deserialize(de)
             .map(AppQuery)
@@ -206,6 +234,14 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Validation);
         assert_eq!(err.details()[0].field, "body");
         assert!(parse_json::<Body>(br#"{"name":"x","count":1,"kind":"A"}"#).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_422_on_their_field() {
+        let err = parse_json::<Body>(br#"{"name":"a\u0000b","count":1,"kind":"A"}"#).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert_eq!(err.details()[0].field, "name");
+        assert!(parse_json::<Body>(br#"{"name":"a\nb","count":1,"kind":"A"}"#).is_ok());
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod server;
 pub mod settings;
 pub mod stomp;
 pub mod telemetry;
+pub mod text;
 pub mod text_enum;
 pub mod time;
 pub mod uploads;

@@ -32,9 +32,10 @@ impl FieldErrors {
         });
     }
 
-    /// Trimmed, required, at most `max` characters.
+    /// Trimmed, required, at most `max` characters. Zero-width characters alone
+    /// count as blank.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let v = value.trim();
+        let v = crate::text::trim(value);
         if v.is_empty() {
             self.add(field, self.messages.required);
         } else if v.chars().count() > max {
@@ -45,7 +46,7 @@ impl FieldErrors {
 
     /// Optional: absent or blank means none; else at most `max` characters.
     pub fn optional(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+        let v = value.map(crate::text::trim).filter(|v| !v.is_empty())?;
         if v.chars().count() > max {
             self.add(field, (self.messages.too_long)(max));
         }
@@ -88,6 +89,7 @@ mod tests {
         p.text("title", " ", 10);
         p.optional("note", Some("abcdef"), 3);
         assert_eq!(p.optional("blank", Some("  "), 3), None);
+        assert_eq!(p.optional("invisible", Some("\u{200b}"), 3), None);
         let err = p.finish().unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
         let fields: Vec<&str> = err.details().iter().map(|d| d.field.as_str()).collect();

@@ -79,7 +79,7 @@ pub async fn sign_up(
 /// The login form's own checks, before the account flow looks the user up.
 pub fn check_login(email: &str, password: &str) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new(&MESSAGES);
-    if email.trim().is_empty() {
+    if platform::text::is_blank(email) {
         errors.add("email", MESSAGES.required);
     }
     if password.is_empty() {

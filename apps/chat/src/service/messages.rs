@@ -68,7 +68,7 @@ impl Service {
             Some(MessageType::Text) => {
                 // Text is kept as sent (leading spaces may matter); it must not be blank.
                 match req.content.as_deref() {
-                    Some(c) if !c.trim().is_empty() => {
+                    Some(c) if !platform::text::is_blank(c) => {
                         if c.chars().count() > CONTENT_MAX {
                             errors.add("content", (MESSAGES.too_long)(CONTENT_MAX));
                         }

@@ -68,7 +68,7 @@ pub async fn login(
 ) -> Result<Json<LoginReply>, ApiError> {
     let problems: Vec<FieldError> = [("user_id", &req.user_id), ("password", &req.password)]
         .into_iter()
-        .filter(|(_, v)| v.trim().is_empty())
+        .filter(|(_, v)| platform::text::is_blank(v))
         .map(|(field, _)| FieldError {
             field: field.into(),
             message: "필수 항목입니다".into(),

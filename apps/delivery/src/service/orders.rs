@@ -74,7 +74,8 @@ pub struct CreateRequest {
     pub warehouse: Warehouse,
     #[schema(min_length = 1, max_length = 50)]
     pub sla: String,
-    #[schema(example = "2026-11-22T14:30:00")]
+    /// Local time (or with an offset), from 2000 to ten years ahead.
+    #[schema(format = DateTime, example = "2026-11-22T14:30:00")]
     pub eta: String,
     /// 5 digits (4 are padded with a leading `0`), in the postal-code table.
     #[schema(pattern = "^[0-9]{4,5}$", example = "06236")]
@@ -96,6 +97,7 @@ pub struct CreateRequest {
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct FieldsRequest {
+    #[schema(format = DateTime, example = "2026-11-22T14:30:00")]
     pub eta: Option<String>,
     pub postal_code: Option<String>,
     pub address: Option<String>,
@@ -122,6 +124,9 @@ pub struct AssignData {
     pub updated_count: u64,
     pub dashboard_ids: Vec<i64>,
 }
+
+/// How far ahead an ETA may lie.
+const ETA_YEARS_AHEAD: i64 = 10;
 
 /// The seed's wording for field problems.
 static MESSAGES: Messages = Messages {
@@ -234,10 +239,7 @@ impl Service {
         if remark.chars().count() > 2000 {
             p.add("remark", "최대 2000자입니다");
         }
-        let eta = platform::time::parse_local(&req.eta, self.tz);
-        if eta.is_none() {
-            p.add("eta", "날짜/시간 형식이 아닙니다 (예: 2023-03-15T14:30:00)");
-        }
+        let eta = self.eta(&mut p, &req.eta);
         let postal_code = normalize_postal_code(&req.postal_code);
         let place = match &postal_code {
             None => {
@@ -341,13 +343,37 @@ impl Service {
         self.detail(id).await
     }
 
+    /// An ETA: a local or offset time from 2000 to ten years ahead. Anything
+    /// else is a typo or an attack, and an order with such an ETA would fall out of
+    /// every list.
+    fn eta(&self, p: &mut FieldErrors, input: &str) -> Option<chrono::DateTime<Utc>> {
+        let Some(eta) = platform::time::parse_local(input, self.tz) else {
+            p.add("eta", "날짜/시간 형식이 아닙니다 (예: 2023-03-15T14:30:00)");
+            return None;
+        };
+        let earliest = chrono::DateTime::<Utc>::from_naive_utc_and_offset(
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .expect("a valid date"),
+            Utc,
+        );
+        let latest = Utc::now() + chrono::Duration::days(ETA_YEARS_AHEAD * 366);
+        if eta < earliest || eta > latest {
+            p.add(
+                "eta",
+                format!("ETA는 2000-01-01부터 {ETA_YEARS_AHEAD}년 뒤까지만 입력할 수 있습니다"),
+            );
+            return None;
+        }
+        Some(eta)
+    }
+
     async fn apply_fields(&self, o: &mut OrderRow, req: FieldsRequest) -> Result<(), ApiError> {
         let mut p = problems();
-        if let Some(v) = &req.eta {
-            match platform::time::parse_local(v, self.tz) {
-                Some(eta) => o.eta = eta,
-                None => p.add("eta", "날짜/시간 형식이 아닙니다 (예: 2023-03-15T14:30:00)"),
-            }
+        if let Some(v) = &req.eta
+            && let Some(eta) = self.eta(&mut p, v)
+        {
+            o.eta = eta;
         }
         if let Some(v) = &req.address {
             o.address = p.text("address", v, 500);

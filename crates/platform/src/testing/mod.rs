@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::server;
 
 mod openapi;
+mod sweep;
 
 pub use tokio_tungstenite;
 

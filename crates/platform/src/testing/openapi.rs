@@ -11,7 +11,7 @@ use super::TestServer;
 const PLATFORM_OPERATIONS: [(&str, &str); 3] =
     [("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics")];
 
-const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+pub(super) const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 impl TestServer {
     /// `/openapi.json` describes exactly `expected` (method, path) plus the
@@ -314,7 +314,7 @@ fn check_operation(method: &str, path: &str, op: &Value) {
 }
 
 /// `schema`, or the component its `$ref` names.
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+pub(super) fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     schema["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
