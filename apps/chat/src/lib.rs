@@ -4,6 +4,7 @@
 //! WebSocket at `/ws/chat`, as they would to a Spring message broker; REST serves
 //! accounts, couples, history, an offline send and image uploads. See `docs/chat.md`.
 
+mod admin;
 mod demo;
 mod envelope;
 pub mod model;
@@ -20,7 +21,7 @@ use platform::auth::Accounts;
 use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::uploads::{UploadPolicy, Uploads};
-use platform::{DemoLogin, NewUser};
+use platform::{DemoLogin, NewUser, UserSummary};
 
 use crate::routes::{AppState, auth, chat, couples, users, ws};
 use crate::service::Service;
@@ -146,23 +147,21 @@ impl App for Chat {
         ctx: &'a AppContext,
         user: NewUser,
     ) -> BoxFuture<'a, Result<(), BoxError>> {
-        Box::pin(async move {
-            let svc = Self::service(ctx);
-            let name = user
-                .name
-                .as_deref()
-                .unwrap_or_else(|| user.login.split('@').next().unwrap_or(user.login.as_str()));
-            service::accounts::sign_up(&svc, &ctx.passwords, &user.login, &user.password, name)
-                .await
-                .map_err(|e| {
-                    let details: Vec<String> = e
-                        .details()
-                        .iter()
-                        .map(|d| format!("{}: {}", d.field, d.message))
-                        .collect();
-                    format!("{} {}", e.message, details.join("; "))
-                })?;
-            Ok(())
-        })
+        Box::pin(admin::add_user(ctx, user))
+    }
+
+    fn list_users<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<UserSummary>, BoxError>> {
+        Box::pin(admin::list_users(ctx))
+    }
+
+    fn disable_user<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        login: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::disable_user(ctx, login))
     }
 }

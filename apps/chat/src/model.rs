@@ -84,6 +84,8 @@ pub struct UserRow {
     pub profile_image: Option<String>,
     pub couple_id: Option<CoupleId>,
     pub created_at: DateTime<Utc>,
+    /// Disabled users cannot log in (`ondol user disable`).
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// A user as the API shows them.

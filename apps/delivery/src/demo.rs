@@ -32,7 +32,7 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
     }
     let hash = ctx.passwords.hash(DEMO_PASSWORD).await?;
     for (id, department, role) in DEMO_USERS {
-        store::users::upsert(&ctx.db, id, &hash, department, role).await?;
+        store::users::insert(&ctx.db, id, &hash, department, role).await?;
     }
     let postal = generate::parse_postal_csv(BUNDLED_POSTAL_CODES)?;
     let now = Utc::now();

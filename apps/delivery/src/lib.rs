@@ -3,6 +3,7 @@
 //! Operators watch and edit orders ("dashboards"); edits are guarded by pessimistic
 //! locks; admins delete and export Excel. See `docs/delivery.md`.
 
+mod admin;
 mod demo;
 mod envelope;
 pub mod generate;
@@ -18,9 +19,8 @@ use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
 use platform::auth::Accounts;
 use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
-use platform::{DemoLogin, NewUser};
+use platform::{DemoLogin, NewUser, UserSummary};
 
-use crate::model::{Department, Role};
 use crate::routes::{AppState, auth, dashboard, download, live, locks, visualization};
 pub use crate::service::LIVE_TOPIC;
 use crate::service::Service;
@@ -143,24 +143,31 @@ impl App for Delivery {
         ctx: &'a AppContext,
         user: NewUser,
     ) -> BoxFuture<'a, Result<(), BoxError>> {
-        Box::pin(async move {
-            let user_id = user.login.trim();
-            if user_id.is_empty() || user_id.len() > 50 {
-                return Err("user_id must be 1-50 characters".into());
-            }
-            if user.password.len() < 4 {
-                return Err("password must be at least 4 characters".into());
-            }
-            let department: Department = user
-                .department
-                .as_deref()
-                .ok_or("--department is required (CS, HES or LENOVO)")?
-                .parse()?;
-            let role: Role = user.role.as_deref().unwrap_or("USER").parse()?;
-            let hash = ctx.passwords.hash(&user.password).await?;
-            store::users::upsert(&ctx.db, user_id, &hash, department, role).await?;
-            Ok(())
-        })
+        Box::pin(admin::add_user(ctx, user))
+    }
+
+    fn list_users<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<UserSummary>, BoxError>> {
+        Box::pin(admin::list_users(ctx))
+    }
+
+    fn set_role<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        login: &'a str,
+        role: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::set_role(ctx, login, role))
+    }
+
+    fn disable_user<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        login: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::disable_user(ctx, login))
     }
 
     fn import<'a>(

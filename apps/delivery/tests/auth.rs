@@ -310,3 +310,74 @@ async fn logout_ends_the_session_and_needs_a_token() {
     );
     assert_error(&refresh(&s, &current).await, 401, "INVALID_TOKEN");
 }
+
+/// Waits (up to 5 s) until `path` answers `status` with `token`.
+async fn until_status(s: &TestServer, token: &str, status: u16) -> TestResponse {
+    let started = std::time::Instant::now();
+    loop {
+        let r = s.get("/auth/check-session", Some(token)).await;
+        if r.status == status || started.elapsed() > std::time::Duration::from_secs(5) {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// `ondol user set-role`: the demoted admin's existing tokens stop working within
+/// seconds (on every instance: the versions are reloaded from the database each
+/// second), the refresh token is gone, and a new login carries the new role.
+#[tokio::test]
+async fn a_role_change_ends_the_users_sessions_within_seconds() {
+    use platform::App;
+    let s = server().await;
+    let full = login_full(&s, "admin").await;
+    let token = full["token"]["access_token"].as_str().unwrap().to_owned();
+    let refresh = full["token"]["refresh_token"].as_str().unwrap().to_owned();
+    let range = json!({"start_date": day(-1), "end_date": day(0)});
+    assert_eq!(
+        s.post("/download/excel", Some(&token), &range).await.status,
+        200
+    );
+    let other = login(&s, "alice").await;
+
+    delivery::Delivery
+        .set_role(&s.ctx, "admin", "USER")
+        .await
+        .expect("the role changes");
+    let r = until_status(&s, &token, 401).await;
+    assert_error(&r, 401, "INVALID_TOKEN");
+    assert_error(
+        &s.post("/download/excel", Some(&token), &range).await,
+        401,
+        "INVALID_TOKEN",
+    );
+    let r = s
+        .post("/auth/refresh", None, &json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(
+        s.get("/auth/check-session", Some(&other)).await.status,
+        200,
+        "other users keep their sessions"
+    );
+    let demoted = login(&s, "admin").await;
+    assert_error(
+        &s.post("/download/excel", Some(&demoted), &range).await,
+        403,
+        "FORBIDDEN",
+    );
+
+    delivery::Delivery
+        .disable_user(&s.ctx, "admin")
+        .await
+        .expect("the user is disabled");
+    assert_eq!(until_status(&s, &demoted, 401).await.status, 401);
+    let r = s
+        .post(
+            "/auth/login",
+            None,
+            &json!({"user_id": "admin", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 401, "a disabled user cannot log in: {}", r.body);
+}

@@ -170,3 +170,31 @@ async fn instances_started_together_on_a_new_database_all_come_up() {
     add_users(&servers[0]).await;
     login(&servers[3], "alice").await;
 }
+
+/// A role change made through one instance (or the CLI, another process) ends
+/// the user's sessions on every instance within seconds.
+#[tokio::test]
+#[ignore = "needs PostgreSQL + Redis (CI runs it)"]
+async fn multi_instance_a_role_change_reaches_every_instance() {
+    use platform::App;
+    platform::testing::require_shared_backends();
+    let one = server().await;
+    let two = one.peer().await;
+    let token = login(&one, "admin").await;
+    assert_eq!(
+        two.get("/auth/check-session", Some(&token)).await.status,
+        200
+    );
+    delivery::Delivery
+        .set_role(&one.ctx, "admin", "USER")
+        .await
+        .expect("the role changes");
+    let started = std::time::Instant::now();
+    while two.get("/auth/check-session", Some(&token)).await.status != 401 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the other instance still accepts the old token"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -327,7 +327,6 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
         detail["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/DetailReply"
     );
-    add_users(&s).await;
     let token = login(&s, "admin").await;
     s.check_documented_rejections(&doc, &token).await;
     s.check_docs_offline().await;

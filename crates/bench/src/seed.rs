@@ -25,18 +25,24 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     let ctx = server::open(&app, config.clone(), ShutdownToken::new())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    app.add_user(
-        &ctx,
-        platform::NewUser {
-            login: BENCH_USER.into(),
-            password: BENCH_PASSWORD.into(),
-            role: Some("ADMIN".into()),
-            department: Some("CS".into()),
-            name: None,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let users = app
+        .list_users(&ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !users.iter().any(|u| u.login == BENCH_USER) {
+        app.add_user(
+            &ctx,
+            platform::NewUser {
+                login: BENCH_USER.into(),
+                password: BENCH_PASSWORD.into(),
+                role: Some("ADMIN".into()),
+                department: Some("CS".into()),
+                name: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let existing = count_orders(&ctx.db).await?;
     if existing > 0 {
         println!("{existing} orders already stored; nothing generated");

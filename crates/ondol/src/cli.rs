@@ -55,8 +55,18 @@ pub struct ServeArgs {
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Create a user, or reset an existing user's password and role.
+    /// Create a user (an existing login is refused).
     Add(UserAddArgs),
+    /// List an app's users.
+    List { app: String },
+    /// Give a user another role; their sessions end within seconds.
+    SetRole {
+        app: String,
+        login: String,
+        role: String,
+    },
+    /// Stop a user from logging in; their sessions end within seconds.
+    Disable { app: String, login: String },
 }
 
 #[derive(Args)]

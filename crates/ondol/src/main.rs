@@ -78,29 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User(UserCommand::Add(args)) => {
-            let config = Arc::new(load_config(&cli, None)?);
-            let app = apps::one(&args.app)?;
-            let password = read_password(args.password_stdin)?;
-            let ctx = server::open(app.as_ref(), config, CancellationToken::new())
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", app.manifest().name))?;
-            app.add_user(
-                &ctx,
-                NewUser {
-                    login: args.login.clone(),
-                    password,
-                    role: args.role.clone(),
-                    department: args.department.clone(),
-                    name: args.name.clone(),
-                },
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{}: user {} saved", app.manifest().name, args.login);
-            ctx.db.close().await;
-            Ok(())
-        }
+        Command::User(command) => user(&cli, command).await,
         Command::Import { app, what, file } => {
             let config = Arc::new(load_config(&cli, None)?);
             let app = apps::one(app)?;
@@ -118,6 +96,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `ondol user ...`.
+async fn user(cli: &Cli, command: &UserCommand) -> anyhow::Result<()> {
+    let app_name = match command {
+        UserCommand::Add(args) => &args.app,
+        UserCommand::List { app } | UserCommand::SetRole { app, .. } => app,
+        UserCommand::Disable { app, .. } => app,
+    };
+    let config = Arc::new(load_config(cli, None)?);
+    let app = apps::one(app_name)?;
+    let name = app.manifest().name;
+    let password = match command {
+        UserCommand::Add(args) => Some(read_password(args.password_stdin)?),
+        _ => None,
+    };
+    let ctx = server::open(app.as_ref(), config, CancellationToken::new())
+        .await
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let done = match command {
+        UserCommand::Add(args) => app
+            .add_user(
+                &ctx,
+                NewUser {
+                    login: args.login.clone(),
+                    password: password.unwrap_or_default(),
+                    role: args.role.clone(),
+                    department: args.department.clone(),
+                    name: args.name.clone(),
+                },
+            )
+            .await
+            .map(|()| println!("{name}: user {} added", args.login)),
+        UserCommand::List { .. } => app.list_users(&ctx).await.map(|users| {
+            println!(
+                "{:<32} {:<10} {:<20} {:<9} created",
+                "login", "role", "", "state"
+            );
+            for u in users {
+                println!(
+                    "{:<32} {:<10} {:<20} {:<9} {}",
+                    u.login,
+                    u.role.as_deref().unwrap_or("-"),
+                    u.detail,
+                    if u.disabled { "disabled" } else { "active" },
+                    u.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+        }),
+        UserCommand::SetRole { login, role, .. } => app
+            .set_role(&ctx, login, role)
+            .await
+            .map(|()| println!("{name}: {login} is now {role}; their sessions were ended")),
+        UserCommand::Disable { login, .. } => app
+            .disable_user(&ctx, login)
+            .await
+            .map(|()| println!("{name}: {login} is disabled; their sessions were ended")),
+    };
+    ctx.db.close().await;
+    done.map_err(|e| anyhow::anyhow!("{name}: {e}"))
 }
 
 /// The password from the first line of stdin (prompting when stdin is a terminal).

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use serde::de::DeserializeOwned;
 
+use crate::auth::revocation::Revocations;
 use crate::auth::{JwtKeys, Passwords, RefreshTokens};
 use crate::config::Config;
 use crate::db::{Db, Migrations};
@@ -57,6 +58,7 @@ impl AppContext {
         manifest: &Manifest,
         config: Arc<Config>,
         settings: Parsed,
+        revocations: Revocations,
         db: Db,
         redis: Option<RedisConn>,
         hub: Hub,
@@ -80,7 +82,7 @@ impl AppContext {
         Self {
             name: manifest.name,
             passwords: Passwords::new(config.bcrypt_cost),
-            jwt: JwtKeys::new(&secret, access_ttl, manifest.name),
+            jwt: JwtKeys::with_revocations(&secret, access_ttl, manifest.name, revocations),
             refresh_ttl,
             config,
             platform: Arc::new(platform),
@@ -121,6 +123,13 @@ impl AppContext {
             .jwt_secret
             .clone()
             .unwrap_or_else(|| self.config.jwt_secret.clone())
+    }
+
+    /// Ends every session of `subject` (a role change, a disable): its refresh
+    /// tokens are deleted and its access tokens stop working within seconds on
+    /// every instance.
+    pub async fn end_sessions(&self, subject: &str) -> Result<(), sqlx::Error> {
+        crate::auth::revocation::revoke(&self.db, subject).await
     }
 
     /// Where the app keeps files of its own (objects, outboxes) on this machine.
@@ -174,6 +183,18 @@ pub struct DemoLogin {
     pub login: String,
     pub password: String,
     pub role: String,
+}
+
+/// A user as `ondol user list APP` shows them.
+#[derive(Debug, Clone)]
+pub struct UserSummary {
+    pub login: String,
+    /// The role, for apps that have roles.
+    pub role: Option<String>,
+    /// Anything else worth a column (a department, a name).
+    pub detail: String,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `ondol user add APP LOGIN ...`.
@@ -290,11 +311,43 @@ pub trait App: Send + Sync + 'static {
         ctx: &'a AppContext,
     ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>>;
 
+    /// `ondol user add APP LOGIN ...`: a new user; an existing login is refused.
     fn add_user<'a>(
         &'a self,
         ctx: &'a AppContext,
         user: NewUser,
     ) -> BoxFuture<'a, Result<(), BoxError>>;
+
+    /// `ondol user list APP`.
+    fn list_users<'a>(
+        &'a self,
+        _ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<UserSummary>, BoxError>> {
+        Box::pin(async move { Err(format!("{} cannot list users", self.manifest().name).into()) })
+    }
+
+    /// `ondol user set-role APP LOGIN ROLE`: also ends the user's sessions
+    /// ([`AppContext::end_sessions`]), so the new role applies within seconds.
+    fn set_role<'a>(
+        &'a self,
+        _ctx: &'a AppContext,
+        _login: &'a str,
+        _role: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(async move { Err(format!("{} has no roles", self.manifest().name).into()) })
+    }
+
+    /// `ondol user disable APP LOGIN`: the user can no longer log in, and their
+    /// sessions end within seconds.
+    fn disable_user<'a>(
+        &'a self,
+        _ctx: &'a AppContext,
+        _login: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(
+            async move { Err(format!("{} cannot disable users", self.manifest().name).into()) },
+        )
+    }
 
     /// `ondol import APP WHAT FILE`: loads reference data; returns the rows loaded.
     fn import<'a>(

@@ -34,5 +34,5 @@ pub mod ws;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{App, AppContext, DemoLogin, Manifest, NewUser};
+pub use app::{App, AppContext, DemoLogin, Manifest, NewUser, UserSummary};
 pub use error::{ApiError, ErrorKind, FieldError};

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, AppContext, BoxError};
+use crate::auth::revocation::Revocations;
 use crate::config::Config;
 use crate::db::{Db, Location, SchemaLock};
 use crate::envelope::Envelope;
@@ -57,6 +58,7 @@ pub async fn open(
     };
     crate::auth::refresh::ensure_schema(&db).await?;
     crate::uploads::ensure_schema(&db).await?;
+    crate::auth::revocation::ensure_schema(&db).await?;
     db.migrate(manifest.migrations).await?;
     let redis = match platform
         .redis_url
@@ -68,8 +70,19 @@ pub async fn open(
     };
     let metrics = Metrics::default();
     let hub = Hub::new(redis.clone(), name, metrics.clone(), shutdown.clone()).await?;
+    let revocations = Revocations::default();
+    revocations.load(&db).await?;
+    revocations.watch(db.clone(), shutdown.clone());
     let ctx = AppContext::new(
-        manifest, config, settings, db, redis, hub, metrics, shutdown,
+        manifest,
+        config,
+        settings,
+        revocations,
+        db,
+        redis,
+        hub,
+        metrics,
+        shutdown,
     );
     app.prepare(&ctx).await?;
     setup.release().await?;

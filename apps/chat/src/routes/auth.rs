@@ -96,7 +96,7 @@ pub async fn signup(
     AppJson(req): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<SignupReply>), ApiError> {
     let user = accounts::sign_up(
-        &s.svc,
+        &s.svc.db,
         s.accounts.passwords(),
         &req.email,
         &req.password,

@@ -52,7 +52,7 @@ fn check_password(errors: &mut FieldErrors, password: &str) {
 }
 
 pub async fn sign_up(
-    svc: &Service,
+    db: &Db,
     passwords: &Passwords,
     email: &str,
     password: &str,
@@ -67,7 +67,7 @@ pub async fn sign_up(
     let name = errors.text("name", name, NAME_MAX);
     errors.finish()?;
     let hash = passwords.hash(password).await?;
-    match store::users::insert(&svc.db, UserId::new(), &email, &hash, &name, Utc::now()).await {
+    match store::users::insert(db, UserId::new(), &email, &hash, &name, Utc::now()).await {
         Ok(user) => Ok(user),
         Err(e) if is_unique_violation(&e) => {
             Err(ApiError::conflict("이미 가입된 이메일입니다").with_code("EMAIL_ALREADY_EXISTS"))
@@ -104,14 +104,16 @@ impl Directory for Users {
     type Claims = UserClaims;
 
     async fn find_by_login(&self, login: &str) -> Result<Option<UserRow>, ApiError> {
-        Ok(store::users::by_email(&self.db, &login.trim().to_lowercase()).await?)
+        let user = store::users::by_email(&self.db, &login.trim().to_lowercase()).await?;
+        Ok(user.filter(|u| u.disabled_at.is_none()))
     }
 
     async fn find_by_subject(&self, subject: &str) -> Result<Option<UserRow>, ApiError> {
-        match subject.parse::<UserId>() {
-            Ok(id) => Ok(store::users::by_id(&self.db, id).await?),
-            Err(_) => Ok(None),
-        }
+        let user = match subject.parse::<UserId>() {
+            Ok(id) => store::users::by_id(&self.db, id).await?,
+            Err(_) => None,
+        };
+        Ok(user.filter(|u| u.disabled_at.is_none()))
     }
 
     fn password_hash(user: &UserRow) -> &str {

@@ -74,14 +74,16 @@ pub async fn member(
 
 /// The members of a couple, in the order they joined.
 pub async fn members(db: &Db, couple: CoupleId) -> Result<Vec<UserRow>, sqlx::Error> {
-    on_pool!(db.reader(), |p| sqlx::query_as(
-        "SELECT u.id, u.email, u.password_hash, u.name, u.profile_image, u.couple_id, u.created_at
+    on_pool!(db.reader(), |p| {
+        sqlx::query_as(
+        "SELECT u.id, u.email, u.password_hash, u.name, u.profile_image, u.couple_id, u.created_at, u.disabled_at
          FROM couple_members m JOIN users u ON u.id = m.user_id
          WHERE m.couple_id = $1 ORDER BY m.joined_at, u.email"
     )
     .bind(couple)
     .fetch_all(p)
-    .await)
+    .await
+    })
 }
 
 /// Takes the next place in the room's storage order: the sequence number and a

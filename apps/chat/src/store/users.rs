@@ -4,7 +4,8 @@ use platform::{on_pool, on_tx};
 
 use crate::model::{CoupleId, UserId, UserRow};
 
-const COLUMNS: &str = "id, email, password_hash, name, profile_image, couple_id, created_at";
+const COLUMNS: &str =
+    "id, email, password_hash, name, profile_image, couple_id, created_at, disabled_at";
 
 pub async fn insert(
     db: &Db,
@@ -92,4 +93,25 @@ pub async fn leave_couple(tx: &mut Tx, couple: CoupleId) -> Result<(), sqlx::Err
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// Every user, for `ondol user list`.
+pub async fn all(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY email");
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql).fetch_all(p).await)
+}
+
+/// The id of the user with this e-mail, now disabled if they were not.
+pub async fn disable(
+    db: &Db,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<UserId>, sqlx::Error> {
+    on_pool!(db.writer(), |p| sqlx::query_scalar(
+        "UPDATE users SET disabled_at = COALESCE(disabled_at, $2) WHERE email = $1 RETURNING id"
+    )
+    .bind(email)
+    .bind(now)
+    .fetch_optional(p)
+    .await)
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::{IssuedRefresh, JwtKeys, Passwords, RefreshTokens};
 use crate::app::AppContext;
+use crate::db::Db;
 use crate::error::{ApiError, AuthFailure};
 
 /// Where an app keeps its users.
@@ -68,6 +69,7 @@ pub struct Accounts<D: Directory> {
     refresh: RefreshTokens,
     passwords: Passwords,
     texts: AccountTexts,
+    db: Db,
 }
 
 impl<D: Directory> Accounts<D> {
@@ -79,6 +81,7 @@ impl<D: Directory> Accounts<D> {
             refresh: ctx.refresh_tokens(),
             passwords: ctx.passwords.clone(),
             texts,
+            db: ctx.db.clone(),
         }
     }
 
@@ -114,7 +117,7 @@ impl<D: Directory> Accounts<D> {
     /// e.g. right after sign-up.
     pub async fn start(&self, user: D::User) -> Result<Session<D::User>, ApiError> {
         let refresh = self.refresh.issue(&D::subject(&user)).await?;
-        self.session(user, refresh)
+        self.session(user, refresh).await
     }
 
     /// Exchanges a refresh token for a new pair (rotation; a reuse after the grace
@@ -129,7 +132,7 @@ impl<D: Directory> Accounts<D> {
             ));
         };
         tracing::info!(user = %issued.subject, "token refreshed");
-        self.session(user, issued)
+        self.session(user, issued).await
     }
 
     /// Ends the session of `refresh_token` if it belongs to `subject` (the caller);
@@ -143,8 +146,16 @@ impl<D: Directory> Accounts<D> {
         Ok(())
     }
 
-    fn session(&self, user: D::User, refresh: IssuedRefresh) -> Result<Session<D::User>, ApiError> {
-        let (access_token, _) = self.jwt.issue(&D::subject(&user), D::claims(&user))?;
+    async fn session(
+        &self,
+        user: D::User,
+        refresh: IssuedRefresh,
+    ) -> Result<Session<D::User>, ApiError> {
+        let subject = D::subject(&user);
+        // From the database: a revocation made a moment ago by another process
+        // may not have reached this instance's copy yet.
+        let version = super::revocation::current(&self.db, &subject).await?;
+        let (access_token, _) = self.jwt.issue_at(&subject, version, D::claims(&user))?;
         Ok(Session {
             user,
             access_token,

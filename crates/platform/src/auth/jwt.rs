@@ -9,6 +9,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::revocation::Revocations;
 use crate::config::Secret;
 use crate::error::{ApiError, AuthFailure};
 
@@ -21,6 +22,9 @@ pub struct Claims<T> {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The subject's token version when issued ([`super::revocation`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ver: i64,
     #[serde(flatten)]
     pub extra: T,
 }
@@ -39,6 +43,10 @@ impl<T> Claims<T> {
     }
 }
 
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
 /// Shared keys: cloned into every request's extractor, so one `Arc` behind.
 #[derive(Clone)]
 pub struct JwtKeys(std::sync::Arc<Keys>);
@@ -49,6 +57,7 @@ struct Keys {
     validation: Validation,
     ttl: Duration,
     audience: String,
+    revocations: Revocations,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -62,6 +71,16 @@ impl std::fmt::Debug for JwtKeys {
 impl JwtKeys {
     /// Keys of the app `audience` (its name).
     pub fn new(secret: &Secret, ttl: Duration, audience: &str) -> Self {
+        Self::with_revocations(secret, ttl, audience, Revocations::default())
+    }
+
+    /// Keys that also refuse tokens older than their subject's revocation.
+    pub fn with_revocations(
+        secret: &Secret,
+        ttl: Duration,
+        audience: &str,
+        revocations: Revocations,
+    ) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
@@ -75,6 +94,7 @@ impl JwtKeys {
             validation,
             ttl,
             audience: audience.to_owned(),
+            revocations,
         }))
     }
 
@@ -82,9 +102,21 @@ impl JwtKeys {
         self.0.ttl
     }
 
+    /// A token at the subject's token version as this instance knows it.
     pub fn issue<T: Serialize + Clone>(
         &self,
         sub: &str,
+        extra: T,
+    ) -> Result<(String, Claims<T>), ApiError> {
+        self.issue_at(sub, self.0.revocations.version(sub), extra)
+    }
+
+    /// A token at token version `ver` (read from the database by the caller, so
+    /// a login right after a revocation elsewhere gets the new version).
+    pub fn issue_at<T: Serialize + Clone>(
+        &self,
+        sub: &str,
+        ver: i64,
         extra: T,
     ) -> Result<(String, Claims<T>), ApiError> {
         let now = Utc::now().timestamp();
@@ -94,6 +126,7 @@ impl JwtKeys {
             iat: now,
             exp: now + self.0.ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().simple().to_string(),
+            ver,
             extra,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
@@ -102,12 +135,17 @@ impl JwtKeys {
     }
 
     pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, AuthFailure> {
-        jsonwebtoken::decode::<Claims<T>>(token, &self.0.decoding, &self.0.validation)
+        let claims = jsonwebtoken::decode::<Claims<T>>(token, &self.0.decoding, &self.0.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => AuthFailure::Expired,
                 _ => AuthFailure::Invalid,
-            })
+            })?;
+        if claims.ver < self.0.revocations.version(&claims.sub) {
+            // The subject's sessions were ended (role change, disable).
+            return Err(AuthFailure::Invalid);
+        }
+        Ok(claims)
     }
 }
 
@@ -167,6 +205,7 @@ mod tests {
             iat: now - 100,
             exp: now - 10,
             jti: "j".into(),
+            ver: 0,
             extra: Extra { role: "x".into() },
         };
         let token =

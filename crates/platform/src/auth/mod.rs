@@ -7,6 +7,7 @@ pub mod extract;
 pub mod jwt;
 pub mod password;
 pub mod refresh;
+pub mod revocation;
 
 pub use accounts::{AccountTexts, Accounts, Directory, Session};
 pub use extract::{Auth, Authorized, MaybeAuth, NoClaims, Role, Subject};
