@@ -120,8 +120,15 @@ pub fn orders(spec: &Spec<'_>) -> Vec<NewOrder> {
         .map(|n| {
             let place = rng.pick(spec.postal);
             let eta = spec.start + Duration::seconds(rng.below(span) as i64);
-            let create_time =
-                (eta - Duration::minutes(30 + rng.below(72 * 60) as i64)).min(spec.now);
+            // Created up to three days before the ETA; an order due later than
+            // that was created in the three days before now (never all at `now`,
+            // which would make one hour of the statistics spike).
+            let lead = Duration::minutes(30 + rng.below(72 * 60) as i64);
+            let create_time = if eta - lead <= spec.now {
+                eta - lead
+            } else {
+                spec.now - lead
+            };
             let roll = rng.below(100);
             let status = if eta < spec.now {
                 match roll {
@@ -247,6 +254,8 @@ mod tests {
                 .zip(&b)
                 .all(|(x, y)| x.order_no == y.order_no && x.eta == y.eta && x.status == y.status)
         );
+        let at_now = a.iter().filter(|o| o.create_time == now).count();
+        assert!(at_now <= 1, "{at_now} orders created at the load time");
         for o in &a {
             assert!(o.create_time <= now);
             if o.status == Status::Waiting {

@@ -38,6 +38,20 @@ async fn excel_matches_the_list_and_has_real_dates() {
         r.header("content-disposition"),
         Some(format!("attachment; filename=\"{expected_name}\"").as_str())
     );
+    // The API description names the file as the server does.
+    let doc = s.get("/openapi.json", None).await.body;
+    let op = &doc["paths"]["/download/excel"]["post"];
+    let documented = format!(
+        "{} {}",
+        op["description"].as_str().unwrap_or_default(),
+        op["responses"]["200"]["headers"]["Content-Disposition"]["description"]
+    );
+    assert!(
+        documented.contains("dashboard_YYYYMMDD_YYYYMMDD.xlsx")
+            || documented.contains("dashboard_{YYYYMMDD}_{YYYYMMDD}.xlsx"),
+        "{documented}"
+    );
+    assert!(!documented.contains("delivery_orders"), "{documented}");
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(r.bytes.to_vec())).expect("a valid xlsx");
     let sheet = book.worksheet_range("대시보드").expect("the sheet");
     let rows: Vec<_> = sheet.rows().collect();

@@ -356,3 +356,44 @@ async fn hostile_input_on_every_operation_changes_nothing() {
     // with one is a 401 or 422. None of them is skipped.
     s.check_bad_input(&doc, &token, &[]).await;
 }
+
+/// Errors the platform produces (unknown route, wrong type, malformed JSON, a bad
+/// token, an unknown field) are worded in the seed's language, like the app's own.
+#[tokio::test]
+async fn platform_errors_speak_the_apps_language() {
+    let s = server_full(&[]).await;
+    let korean = |r: &TestResponse| {
+        let m = r.body["message"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            m.chars().any(|c| ('가'..='힣').contains(&c)),
+            "not Korean: {}",
+            r.body
+        );
+    };
+    korean(&s.get("/no/such/route", None).await);
+    korean(&s.get("/dashboard/list", Some("garbage")).await);
+    let token = login(&s, "alice").await;
+    let r = s
+        .raw(
+            reqwest::Method::POST,
+            "/dashboard",
+            Some(&token),
+            "application/json",
+            b"{\"order_no\": ".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    korean(&r);
+    let mut order = order_body("LANG-1");
+    order["sla"] = json!(null);
+    let r = s.post("/dashboard", Some(&token), &order).await;
+    assert_eq!(r.status, 422);
+    korean(&r);
+    assert!(!r.body.to_string().contains("invalid type"), "{}", r.body);
+    let mut order = order_body("LANG-2");
+    order["priority"] = json!("HIGH");
+    let r = s.post("/dashboard", Some(&token), &order).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["details"][0]["field"], json!("priority"));
+    korean(&r);
+}

@@ -23,6 +23,7 @@ use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::settings::{NoSettings, Parsed, PlatformSettings, SettingsSpec};
 use crate::telemetry::Metrics;
+use crate::texts::Texts;
 
 /// The signal that the process is shutting down.
 pub use tokio_util::sync::CancellationToken as ShutdownToken;
@@ -218,6 +219,8 @@ pub struct Manifest {
     pub default_port: u16,
     /// The JSON shape of its errors.
     pub envelope: &'static dyn ErrorEnvelope,
+    /// The wording of the errors the platform produces for it (its seed's language).
+    pub texts: &'static Texts,
     pub migrations: &'static Migrations,
     /// Its own settings type (see [`crate::settings`]).
     pub settings: SettingsSpec,
@@ -248,6 +251,7 @@ impl Manifest {
             description,
             default_port,
             envelope,
+            texts: &crate::texts::ENGLISH,
             migrations,
             settings: SettingsSpec::of::<NoSettings>(),
             sqlite_page_size: 4096,
@@ -262,6 +266,12 @@ impl Manifest {
     /// Declares the app's own settings type.
     pub const fn settings<T: DeserializeOwned + Send + Sync + 'static>(mut self) -> Self {
         self.settings = SettingsSpec::of::<T>();
+        self
+    }
+
+    /// The wording of platform errors, e.g. [`crate::texts::KOREAN`].
+    pub const fn texts(mut self, texts: &'static Texts) -> Self {
+        self.texts = texts;
         self
     }
 

@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::texts::Texts;
 
 /// An app's error shape: its code table, its body and the body's schema.
 pub trait ErrorEnvelope: Send + Sync + 'static {
@@ -29,6 +30,8 @@ pub trait ErrorEnvelope: Send + Sync + 'static {
 /// One error on its way out, with what an envelope may show of its request.
 pub struct ErrorReport<'a> {
     pub error: &'a ApiError,
+    /// The message shown: the error's own, or the app's text for its kind.
+    pub message: &'a str,
     /// The app's code ([`ApiError::code`], else the envelope's default).
     pub code: &'a str,
     pub status: StatusCode,
@@ -42,7 +45,7 @@ pub struct ErrorReport<'a> {
 
 impl ErrorReport<'_> {
     pub fn message(&self) -> &str {
-        &self.error.message
+        self.message
     }
 
     pub fn details(&self) -> &[FieldError] {
@@ -85,10 +88,11 @@ impl ErrorReport<'_> {
     }
 }
 
-/// An envelope in use: the app's shape and the server's time zone.
+/// An envelope in use: the app's shape, its texts and the server's time zone.
 #[derive(Clone, Copy)]
 pub struct Envelope {
     pub shape: &'static dyn ErrorEnvelope,
+    pub texts: &'static Texts,
     pub tz: Tz,
 }
 
@@ -104,8 +108,16 @@ impl Envelope {
         let code = err
             .code
             .unwrap_or_else(|| self.shape.default_code(err.kind));
+        // Server errors never show what happened inside; platform errors without
+        // a message of their own get the app's text for their kind.
+        let message = if err.message.is_empty() || err.status().is_server_error() {
+            self.texts.for_kind(err.kind)
+        } else {
+            &err.message
+        };
         let body = self.shape.body(&ErrorReport {
             error: err,
+            message,
             code,
             status: err.status(),
             path,
@@ -127,21 +139,6 @@ impl Envelope {
         }
         *response.body_mut() = Body::from(body);
         response
-    }
-}
-
-pub(crate) fn default_message(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::NotFound => "the requested resource does not exist",
-        ErrorKind::MethodNotAllowed => "method not allowed for this resource",
-        ErrorKind::PayloadTooLarge => "request body too large",
-        ErrorKind::UnsupportedMediaType => "unsupported content type",
-        ErrorKind::Timeout => "the request took too long",
-        ErrorKind::Unauthorized(_) => "authentication required",
-        ErrorKind::Forbidden => "forbidden",
-        ErrorKind::RateLimited { .. } => "too many requests",
-        ErrorKind::Internal => "internal server error",
-        _ => "bad request",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Extractors whose failures come back as [`ApiError`]s (so in the app's envelope),
-//! naming the offending field where there is one.
+//! naming the offending field where there is one, worded in the app's language
+//! ([`Texts`]).
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -8,9 +9,11 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorKind, FieldError};
+use crate::texts::Texts;
 
-/// A JSON body. Malformed JSON → 400; a well-formed body of the wrong shape (missing
-/// field, wrong type, unknown enum value) → 422 with the field's path.
+/// A JSON body. Malformed JSON → 400; a well-formed body of the wrong shape
+/// (missing or unknown field, wrong type, unknown enum value, control characters)
+/// → 422 with the field's path.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AppJson<T>(pub T);
 
@@ -22,6 +25,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let texts = Texts::of(req.extensions());
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -31,90 +35,94 @@ where
                 mime == "application/json" || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::new(
-                ErrorKind::UnsupportedMediaType,
-                "expected a JSON body (Content-Type: application/json)",
-            ));
+            return Err(ApiError::new(ErrorKind::UnsupportedMediaType, ""));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorKind::PayloadTooLarge, "request body too large")
+                ApiError::new(ErrorKind::PayloadTooLarge, "")
             } else {
-                ApiError::bad_request("could not read the request body")
+                ApiError::bad_request(texts.unreadable_body)
             }
         })?;
-        parse_json(&bytes).map(AppJson)
+        parse_json(&bytes, texts).map(AppJson)
     }
 }
 
-/// Parses a JSON document into `T` with the error mapping of [`AppJson`].
+/// Parses a JSON document into `T` with the error mapping of [`AppJson`] (STOMP
+/// bodies use it too).
 ///
 /// Request bodies are JSON objects. serde would also read a struct from an array of
 /// its field values in declaration order, which no client means and which the API
-/// description does not allow, so a top-level array is refused.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// description does not allow, so a top-level array is refused. A field the type
+/// does not have is refused too, for every app alike: a typo, or a value the client
+/// expects to count (a `status` at creation), must not be dropped in silence.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], texts: &Texts) -> Result<T, ApiError> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        let message = "invalid type: array, expected a JSON object";
-        return Err(ApiError::validation(
-            format!("invalid request: {message}"),
-            vec![FieldError {
-                field: "body".into(),
-                message: message.into(),
-            }],
-        ));
+        return Err(field_error(texts, "body".into(), texts.expected_object));
     }
     if let Some(path) = crate::text::json_path_of_forbidden(bytes) {
         let field = if path.is_empty() { "body".into() } else { path };
-        return Err(control_characters(field));
+        return Err(field_error(texts, field, texts.control_characters));
     }
+    let mut unknown: Option<String> = None;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut record = |path: serde_ignored::Path<'_>| {
+        unknown.get_or_insert_with(|| path.to_string());
+    };
+    let ignoring = serde_ignored::Deserializer::new(de, &mut record);
+    let value = serde_path_to_error::deserialize(ignoring).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request(format!("malformed JSON: {inner}"))
-            }
+            Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(format!(
+                "{} (line {}, column {})",
+                texts.malformed_json,
+                inner.line(),
+                inner.column()
+            )),
             Category::Data => {
-                let field = if path == "." {
-                    missing_field(&inner)
-                } else {
-                    Some(path)
-                };
-                let message = strip_position(&inner.to_string());
-                ApiError::validation(
-                    format!("invalid request: {message}"),
-                    vec![FieldError {
-                        field: field.unwrap_or_else(|| "body".into()),
-                        message,
-                    }],
-                )
+                let message = inner.to_string();
+                let (named, text) = classify(&message, texts);
+                let field = if path == "." { named } else { Some(path) };
+                field_error(texts, field.unwrap_or_else(|| "body".into()), text)
             }
         }
-    })
+    })?;
+    if let Some(path) = unknown {
+        return Err(field_error(texts, path, texts.unknown_field));
+    }
+    Ok(value)
 }
 
-/// A 422 for text holding a control character ([`crate::text`]).
-fn control_characters(field: String) -> ApiError {
-    ApiError::field(field, CONTROL_CHARACTERS)
+/// A 422 about one field, in the app's words.
+fn field_error(texts: &Texts, field: String, message: &str) -> ApiError {
+    ApiError::validation(
+        format!("{} ({field}: {message})", texts.validation),
+        vec![FieldError {
+            field,
+            message: message.to_owned(),
+        }],
+    )
 }
 
-const CONTROL_CHARACTERS: &str = "control characters are not allowed";
-
-/// serde reports a missing field at the parent's path; the name is in the message.
-fn missing_field(err: &serde_json::Error) -> Option<String> {
-    let text = err.to_string();
-    let rest = text
-        .strip_prefix("missing field `")
-        .or_else(|| text.strip_prefix("unknown field `"))?;
-    Some(rest.split('`').next()?.to_owned())
-}
-
-fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
+/// What a serde error says, in the app's words, and the field it names when serde
+/// reports it at the parent's path (a missing or unknown field).
+fn classify(message: &str, texts: &Texts) -> (Option<String>, &'static str) {
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    if let Some(field) = named("missing field `") {
+        (Some(field), texts.required)
+    } else if let Some(field) = named("unknown field `") {
+        (Some(field), texts.unknown_field)
+    } else if message.starts_with("unknown variant") || message.starts_with("invalid value") {
+        (None, texts.invalid_value)
+    } else {
+        (None, texts.wrong_type)
     }
 }
 
@@ -131,6 +139,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use axum::extract::rejection::PathRejection;
+        let texts = Texts::of(&parts.extensions);
         let raw: Vec<(String, String)> =
             axum::extract::RawPathParams::from_request_parts(parts, state)
                 .await
@@ -144,7 +153,7 @@ where
             .iter()
             .find(|(_, v)| crate::text::forbidden_in(v).is_some())
         {
-            return Err(control_characters(name.clone()));
+            return Err(field_error(texts, name.clone(), texts.control_characters));
         }
         let names: Vec<String> = raw.into_iter().map(|(k, _)| k).collect();
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
@@ -152,7 +161,7 @@ where
             Err(PathRejection::FailedToDeserializePathParams(e)) => {
                 let kind = e.into_kind();
                 let field = path_param_name(&kind, &names).unwrap_or_else(|| "path".into());
-                Err(ApiError::field(field, kind.to_string()))
+                Err(field_error(texts, field, texts.wrong_type))
             }
             Err(e) => Err(ApiError::internal(e)),
         }
@@ -169,7 +178,8 @@ fn path_param_name(kind: &axum::extract::path::ErrorKind, names: &[String]) -> O
     }
 }
 
-/// Query string parameters; bad values → 422 naming the parameter.
+/// Query string parameters; bad values → 422 naming the parameter. Parameters the
+/// endpoint does not know are ignored (cache busters and the like).
 #[derive(Debug, Clone, Copy)]
 pub struct AppQuery<T>(pub T);
 
@@ -181,11 +191,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let texts = Texts::of(&parts.extensions);
         let query = parts.uri.query().unwrap_or("");
         if let Some((name, _)) = form_urlencoded_parse(query).find(|(k, v)| {
             crate::text::forbidden_in(k).is_some() || crate::text::forbidden_in(v).is_some()
         }) {
-            return Err(control_characters(name.into_owned()));
+            return Err(field_error(
+                texts,
+                name.into_owned(),
+                texts.control_characters,
+            ));
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         serde_path_to_error::deserialize(de)
@@ -193,15 +208,9 @@ where
             .map_err(|err| {
                 let path = err.path().to_string();
                 let message = err.into_inner().to_string();
-                let field = if path == "." {
-                    message
-                        .strip_prefix("missing field `")
-                        .and_then(|r| r.split('`').next())
-                        .map(str::to_owned)
-                } else {
-                    Some(path)
-                };
-                ApiError::field(field.unwrap_or_else(|| "query".into()), message)
+                let (named, text) = classify(&message, texts);
+                let field = if path == "." { named } else { Some(path) };
+                field_error(texts, field.unwrap_or_else(|| "query".into()), text)
             })
     }
 }
@@ -213,6 +222,7 @@ fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::texts::{ENGLISH as EN, KOREAN};
 
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
@@ -230,38 +240,73 @@ mod tests {
     #[test]
     fn a_top_level_array_is_not_read_as_a_struct() {
         // serde alone would accept this as Body { name: "x", count: 1, kind: A }.
-        let err = parse_json::<Body>(br#" ["x", 1, "A"]"#).unwrap_err();
+        let err = parse_json::<Body>(br#" ["x", 1, "A"]"#, &EN).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
         assert_eq!(err.details()[0].field, "body");
-        assert!(parse_json::<Body>(br#"{"name":"x","count":1,"kind":"A"}"#).is_ok());
+        assert!(parse_json::<Body>(br#"{"name":"x","count":1,"kind":"A"}"#, &EN).is_ok());
     }
 
     #[test]
     fn control_characters_are_422_on_their_field() {
-        let err = parse_json::<Body>(br#"{"name":"a\u0000b","count":1,"kind":"A"}"#).unwrap_err();
+        let err =
+            parse_json::<Body>(br#"{"name":"a\u0000b","count":1,"kind":"A"}"#, &EN).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
         assert_eq!(err.details()[0].field, "name");
-        assert!(parse_json::<Body>(br#"{"name":"a\nb","count":1,"kind":"A"}"#).is_ok());
+        assert!(parse_json::<Body>(br#"{"name":"a\nb","count":1,"kind":"A"}"#, &EN).is_ok());
     }
 
     #[test]
     fn malformed_json_is_400() {
-        let err = parse_json::<Body>(b"{\"name\": ").unwrap_err();
+        let err = parse_json::<Body>(b"{\"name\": ", &EN).unwrap_err();
         assert_eq!(err.kind, ErrorKind::BadRequest);
     }
 
     #[test]
     fn wrong_type_names_the_field() {
-        let err = parse_json::<Body>(br#"{"name":"x","count":"many","kind":"A"}"#).unwrap_err();
+        let err =
+            parse_json::<Body>(br#"{"name":"x","count":"many","kind":"A"}"#, &EN).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Validation);
         assert_eq!(err.details()[0].field, "count");
     }
 
     #[test]
     fn missing_field_and_unknown_variant_name_the_field() {
-        let err = parse_json::<Body>(br#"{"name":"x","kind":"A"}"#).unwrap_err();
+        let err = parse_json::<Body>(br#"{"name":"x","kind":"A"}"#, &EN).unwrap_err();
         assert_eq!(err.details()[0].field, "count");
-        let err = parse_json::<Body>(br#"{"name":"x","count":1,"kind":"B"}"#).unwrap_err();
+        let err = parse_json::<Body>(br#"{"name":"x","count":1,"kind":"B"}"#, &EN).unwrap_err();
         assert_eq!(err.details()[0].field, "kind");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_by_name() {
+        let err = parse_json::<Body>(br#"{"name":"x","count":1,"kind":"A","status":"DONE"}"#, &EN)
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Validation);
+        assert_eq!(err.details()[0].field, "status");
+        assert_eq!(err.details()[0].message, EN.unknown_field);
+    }
+
+    #[test]
+    fn messages_are_in_the_apps_language() {
+        let err =
+            parse_json::<Body>(br#"{"name":"x","count":null,"kind":"A"}"#, &KOREAN).unwrap_err();
+        assert_eq!(err.details()[0].field, "count");
+        assert_eq!(err.details()[0].message, KOREAN.wrong_type);
+        assert!(
+            err.message.starts_with(KOREAN.validation),
+            "{}",
+            err.message
+        );
+        let err = parse_json::<Body>(br#"{"name":"x","kind":"A"}"#, &KOREAN).unwrap_err();
+        assert_eq!(err.details()[0].message, KOREAN.required);
+        let err = parse_json::<Body>(br#"{"name":"x","count":1,"kind":"Z"}"#, &KOREAN).unwrap_err();
+        assert_eq!(err.details()[0].message, KOREAN.invalid_value);
+        let err = parse_json::<Body>(b"{\"name\": ", &KOREAN).unwrap_err();
+        assert!(
+            err.message.starts_with(KOREAN.malformed_json),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("EOF"), "{}", err.message);
     }
 }

@@ -26,6 +26,7 @@ pub mod stomp;
 pub mod telemetry;
 pub mod text;
 pub mod text_enum;
+pub mod texts;
 pub mod time;
 pub mod uploads;
 pub mod validate;

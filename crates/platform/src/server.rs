@@ -14,7 +14,7 @@ use crate::auth::revocation::Revocations;
 use crate::config::Config;
 use crate::db::{Db, Location, SchemaLock};
 use crate::envelope::Envelope;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::http::{StackConfig, Timeouts, stack};
 use crate::openapi;
 use crate::ratelimit::RateLimiter;
@@ -116,13 +116,14 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
     let routes = routes
         .merge(openapi::routes(api))
         .merge(extra)
-        .fallback(|| async { ApiError::not_found("the requested resource does not exist") });
+        .fallback(|| async { ApiError::new(ErrorKind::NotFound, "") });
     Ok(stack(
         routes,
         StackConfig {
             app: ctx.name,
             envelope: Envelope {
                 shape: manifest.envelope,
+                texts: manifest.texts,
                 tz: ctx.tz(),
             },
             metrics: ctx.metrics.clone(),

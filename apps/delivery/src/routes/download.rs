@@ -14,9 +14,10 @@ use crate::store::orders::RangeColumn;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The orders of a range as a styled Excel file (admins only), named
-/// `delivery_orders_{start}_{end}.xlsx`.
+/// `dashboard_{YYYYMMDD}_{YYYYMMDD}.xlsx` after the range.
 #[utoipa::path(post, path = "/download/excel", tag = "export", request_body = ListRequest, security(("bearer" = [])), responses(
-    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers(("Content-Disposition" = String, description = "`attachment; filename=\"dashboard_YYYYMMDD_YYYYMMDD.xlsx\"`"))),
     (status = 403, description = "Not an admin")))]
 pub async fn excel(
     State(s): State<AppState>,

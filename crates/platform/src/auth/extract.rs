@@ -46,14 +46,6 @@ pub fn query_token(query: Option<&str>) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn failure_message(why: AuthFailure) -> &'static str {
-    match why {
-        AuthFailure::Missing => "authentication required",
-        AuthFailure::Expired => "token expired",
-        AuthFailure::Invalid | AuthFailure::BadCredentials => "invalid token",
-    }
-}
-
 /// A verified caller. Rejects with 401 (missing, invalid or expired token).
 #[derive(Debug, Clone)]
 pub struct Auth<T>(pub Claims<T>);
@@ -68,9 +60,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let MaybeAuth(claims) = MaybeAuth::from_request_parts(parts, state).await?;
-        claims.map(Auth).ok_or_else(|| {
-            ApiError::unauthorized(AuthFailure::Missing, failure_message(AuthFailure::Missing))
-        })
+        claims
+            .map(Auth)
+            .ok_or_else(|| ApiError::unauthorized(AuthFailure::Missing, ""))
     }
 }
 
@@ -93,7 +85,8 @@ where
             Some(token) => JwtKeys::from_ref(state)
                 .verify::<T>(&token)
                 .map(|claims| MaybeAuth(Some(claims)))
-                .map_err(|why| ApiError::unauthorized(why, failure_message(why))),
+                // The app's text for the failure, when rendered.
+                .map_err(|why| ApiError::unauthorized(why, "")),
         }
     }
 }

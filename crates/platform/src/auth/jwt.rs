@@ -39,7 +39,7 @@ impl<T> Claims<T> {
     pub fn subject<Id: std::str::FromStr>(&self) -> Result<Id, ApiError> {
         self.sub
             .parse()
-            .map_err(|_| ApiError::unauthorized(AuthFailure::Invalid, "invalid token"))
+            .map_err(|_| ApiError::unauthorized(AuthFailure::Invalid, ""))
     }
 }
 

@@ -86,7 +86,7 @@ fn new_token() -> String {
 }
 
 fn invalid() -> ApiError {
-    ApiError::unauthorized(AuthFailure::Invalid, "invalid refresh token")
+    ApiError::unauthorized(AuthFailure::Invalid, "")
 }
 
 impl RefreshTokens {
@@ -160,10 +160,7 @@ impl RefreshTokens {
             return Err(invalid());
         }
         if row.expires_at <= now {
-            return Err(ApiError::unauthorized(
-                AuthFailure::Expired,
-                "refresh token expired",
-            ));
+            return Err(ApiError::unauthorized(AuthFailure::Expired, ""));
         }
         let fresh_rotation = match row.rotated_at {
             Some(_) => false,

@@ -52,6 +52,7 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     let start = Instant::now();
     let request_id = RequestId::from_headers(req.headers());
     req.extensions_mut().insert(request_id.clone());
+    req.extensions_mut().insert(p.envelope.texts);
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route_str = route.as_ref().map_or("unmatched", |r| r.as_str());
     let method = method_label(req.method());
@@ -71,9 +72,7 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
         let path = req.uri().path().to_owned();
         let response = match tokio::time::timeout(limit, next.run(req)).await {
             Ok(r) => r,
-            Err(_) => {
-                ApiError::new(ErrorKind::Timeout, "the request took too long").into_response()
-            }
+            Err(_) => ApiError::new(ErrorKind::Timeout, "").into_response(),
         };
         (path, response)
     } else {
@@ -81,7 +80,7 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
             ErrorKind::RateLimited {
                 retry_after_secs: decision.reset_after.max(1),
             },
-            "too many requests; slow down",
+            "",
         );
         (req.uri().path().to_owned(), err.into_response())
     };
@@ -130,7 +129,7 @@ fn render_error(envelope: &Envelope, response: Response, path: &str, id: &Reques
         None if is_json(&response) => return response,
         None => {
             let kind = ErrorKind::from_status(response.status());
-            ApiError::new(kind, crate::envelope::default_message(kind))
+            ApiError::new(kind, "")
         }
     };
     if err.status().is_server_error() {
