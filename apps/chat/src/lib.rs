@@ -100,6 +100,7 @@ impl App for Chat {
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
         let svc = Self::service(&ctx);
+        svc.follow_lost_presence(ctx.shutdown.clone());
         let uploads = svc.uploads.clone();
         let settings: &Settings = ctx.settings();
         let state = AppState::new(

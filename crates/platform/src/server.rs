@@ -69,7 +69,14 @@ pub async fn open(
         None => None,
     };
     let metrics = Metrics::default();
-    let hub = Hub::new(redis.clone(), name, metrics.clone(), shutdown.clone()).await?;
+    let hub = Hub::with_presence_lease(
+        redis.clone(),
+        name,
+        metrics.clone(),
+        shutdown.clone(),
+        Duration::from_secs(platform.presence_lease_seconds),
+    )
+    .await?;
     let revocations = Revocations::default();
     revocations.load(&db).await?;
     revocations.watch(db.clone(), shutdown.clone());

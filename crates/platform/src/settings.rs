@@ -60,6 +60,9 @@ pub struct PlatformSettings {
     /// WebSocket pings on connections whose protocol has no heart-beat of its own;
     /// a peer silent for twice this is closed. 0: none.
     pub ws_ping_seconds: u64,
+    /// How long an instance's presence counts outlive it when it dies without
+    /// closing its connections (with Redis); it renews its lease every third of it.
+    pub presence_lease_seconds: u64,
 }
 
 impl Default for PlatformSettings {
@@ -83,6 +86,7 @@ impl Default for PlatformSettings {
             refresh_grace_seconds: 10,
             public_url: None,
             ws_ping_seconds: 30,
+            presence_lease_seconds: 10,
         }
     }
 }

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use platform::ApiError;
 use platform::time::LocalTime;
+use tokio::sync::broadcast::error::RecvError;
 
 use super::Service;
 use crate::model::{SystemEvent, SystemMessage, UserId, room_topic};
@@ -34,6 +35,33 @@ impl Service {
             self.announce(user, SystemEvent::UserDisconnected).await?;
         }
         Ok(())
+    }
+
+    /// Announces `USER_DISCONNECTED` for users whose last connection was on an
+    /// instance that died (the hub reaps its presence once its lease runs out).
+    pub fn follow_lost_presence(&self, shutdown: platform::app::ShutdownToken) {
+        let svc = self.clone();
+        let mut ended = self.hub.presence_ended();
+        tokio::spawn(async move {
+            loop {
+                let lost = tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    lost = ended.recv() => lost,
+                };
+                match lost {
+                    Ok(lost) if lost.scope == SCOPE => {
+                        let Ok(user) = lost.member.parse::<UserId>() else {
+                            continue;
+                        };
+                        if let Err(e) = svc.announce(user, SystemEvent::UserDisconnected).await {
+                            tracing::warn!(error = %e.message, "presence: disconnect not announced");
+                        }
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     pub async fn is_online(&self, user: UserId) -> Result<bool, ApiError> {

@@ -9,9 +9,9 @@
 //! A connection with several subscriptions (a STOMP session) gives them one shared
 //! [`Mailbox`]: one queue per connection, each message tagged with its subscription.
 //!
-//! Presence counts the open connections of a member (a user) in a scope, in process
-//! or in one Redis hash per scope, so "first connection opened" and "last connection
-//! closed" are known across devices and instances.
+//! Presence ([`presence`]) counts the open connections of a member (a user) in a
+//! scope, so "first connection opened" and "last connection closed" are known across
+//! devices and instances, also when an instance dies.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +24,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::redis_conn::RedisConn;
 use crate::telemetry::Metrics;
+
+pub mod presence;
+
+pub use presence::Ended;
+use presence::Presence;
+
+/// How long an instance's presence counts outlive it, by default.
+pub const PRESENCE_LEASE: Duration = Duration::from_secs(10);
 
 /// Messages are shared between subscribers, never copied per connection.
 pub type Message = Arc<str>;
@@ -41,10 +49,7 @@ struct Inner {
     next_id: AtomicU64,
     redis: Option<RedisConn>,
     channel_prefix: String,
-    /// `presence:<app>:` under the Redis prefix.
-    presence_prefix: String,
-    /// In-process presence: (scope, member) → open connections.
-    presence: Mutex<HashMap<(String, String), usize>>,
+    presence: Presence,
     metrics: Metrics,
 }
 
@@ -155,20 +160,30 @@ impl Hub {
         metrics: Metrics,
         shutdown: CancellationToken,
     ) -> Result<Self, HubError> {
-        let (channel_prefix, presence_prefix) = match &redis {
+        Self::with_presence_lease(redis, app, metrics, shutdown, PRESENCE_LEASE).await
+    }
+
+    /// A hub whose presence counts outlive a dead instance by `lease` (Redis only).
+    pub async fn with_presence_lease(
+        redis: Option<RedisConn>,
+        app: &str,
+        metrics: Metrics,
+        shutdown: CancellationToken,
+        lease: Duration,
+    ) -> Result<Self, HubError> {
+        let (channel_prefix, presence) = match &redis {
             Some(r) => (
                 r.key(&format!("rt:{app}:")),
-                r.key(&format!("presence:{app}:")),
+                Presence::redis(r.clone(), app, lease, shutdown.clone()).await?,
             ),
-            None => (String::new(), String::new()),
+            None => (String::new(), Presence::memory()),
         };
         let inner = Arc::new(Inner {
             topics: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             redis: redis.clone(),
             channel_prefix,
-            presence_prefix,
-            presence: Mutex::new(HashMap::new()),
+            presence,
             metrics,
         });
         if let Some(redis) = redis {
@@ -223,76 +238,24 @@ impl Hub {
     /// Counts one more open connection of `member` in `scope`; `true` if it is the
     /// member's first, on every instance together.
     pub async fn presence_join(&self, scope: &str, member: &str) -> Result<bool, HubError> {
-        match &self.inner.redis {
-            Some(redis) => {
-                let n: i64 = redis::cmd("HINCRBY")
-                    .arg(format!("{}{scope}", self.inner.presence_prefix))
-                    .arg(member)
-                    .arg(1)
-                    .query_async(&mut redis.conn())
-                    .await?;
-                Ok(n == 1)
-            }
-            None => {
-                let mut presence = self.inner.presence.lock().expect("presence lock poisoned");
-                let n = presence
-                    .entry((scope.to_owned(), member.to_owned()))
-                    .or_default();
-                *n += 1;
-                Ok(*n == 1)
-            }
-        }
+        self.inner.presence.join(scope, member).await
     }
 
     /// Counts one open connection of `member` fewer; `true` if it was the last.
     pub async fn presence_leave(&self, scope: &str, member: &str) -> Result<bool, HubError> {
-        match &self.inner.redis {
-            Some(redis) => {
-                // Decrement and delete at zero in one step, so a join racing a leave
-                // never finds a count that is about to be deleted.
-                let n: i64 = redis::cmd("EVAL")
-                    .arg(PRESENCE_LEAVE)
-                    .arg(1)
-                    .arg(format!("{}{scope}", self.inner.presence_prefix))
-                    .arg(member)
-                    .query_async(&mut redis.conn())
-                    .await?;
-                Ok(n == 0)
-            }
-            None => {
-                let mut presence = self.inner.presence.lock().expect("presence lock poisoned");
-                let key = (scope.to_owned(), member.to_owned());
-                let Some(n) = presence.get_mut(&key) else {
-                    return Ok(false);
-                };
-                *n -= 1;
-                if *n == 0 {
-                    presence.remove(&key);
-                    return Ok(true);
-                }
-                Ok(false)
-            }
-        }
+        self.inner.presence.leave(scope, member).await
     }
 
-    /// Does `member` have an open connection in `scope` anywhere?
+    /// Does `member` have an open connection in `scope` on a live instance?
     pub async fn is_present(&self, scope: &str, member: &str) -> Result<bool, HubError> {
-        match &self.inner.redis {
-            Some(redis) => {
-                let n: Option<i64> = redis::cmd("HGET")
-                    .arg(format!("{}{scope}", self.inner.presence_prefix))
-                    .arg(member)
-                    .query_async(&mut redis.conn())
-                    .await?;
-                Ok(n.unwrap_or(0) > 0)
-            }
-            None => Ok(self
-                .inner
-                .presence
-                .lock()
-                .expect("presence lock poisoned")
-                .contains_key(&(scope.to_owned(), member.to_owned()))),
-        }
+        self.inner.presence.is_present(scope, member).await
+    }
+
+    /// Members whose last connection ended because its instance died (reported
+    /// once, by the instance that reaps it); an app announces these as it does
+    /// a last leave.
+    pub fn presence_ended(&self) -> tokio::sync::broadcast::Receiver<Ended> {
+        self.inner.presence.ended()
     }
 
     /// Publishes to every subscriber of `topic`, on every instance.
@@ -349,10 +312,6 @@ impl Hub {
             .map_or(0, Vec::len)
     }
 }
-
-/// Returns the count left; at zero the field is gone. Never below zero.
-const PRESENCE_LEAVE: &str = "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], -1) \
-if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) return 0 end return n";
 
 impl Inner {
     fn add(&self, topic: &str, sink: Sink) -> u64 {
@@ -562,5 +521,74 @@ mod tests {
         assert_eq!(hub.local_subscribers("t"), 1);
         drop(s);
         assert_eq!(hub.local_subscribers("t"), 0);
+    }
+
+    /// Two instances on one Redis: the one holding a member's only connection
+    /// dies without a leave (its lease stops being renewed). Within the lease the
+    /// member is absent everywhere, the survivor reports the end exactly once, and
+    /// the member's next connection is a first one again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "needs Redis (ONDOL_TEST_REDIS_URL)"]
+    async fn a_dead_instances_presence_expires_with_its_lease() {
+        let url = std::env::var("ONDOL_TEST_REDIS_URL").expect("ONDOL_TEST_REDIS_URL");
+        let prefix = format!("test:presence:{}:", uuid::Uuid::new_v4().simple());
+        let redis = RedisConn::connect(&url, &prefix).await.expect("Redis");
+        let lease = Duration::from_secs(1);
+        let hub = |shutdown: CancellationToken| {
+            Hub::with_presence_lease(
+                Some(redis.clone()),
+                "t",
+                Metrics::default(),
+                shutdown,
+                lease,
+            )
+        };
+        let doomed_life = CancellationToken::new();
+        let doomed = hub(doomed_life.clone()).await.expect("a hub");
+        let survivor_life = CancellationToken::new();
+        let survivor = hub(survivor_life.clone()).await.expect("a hub");
+        let mut ended = survivor.presence_ended();
+
+        assert!(doomed.presence_join("room", "u1").await.unwrap());
+        assert!(survivor.is_present("room", "u1").await.unwrap());
+        // A second device of u1 on the survivor is not a first connection.
+        assert!(!survivor.presence_join("room", "u1").await.unwrap());
+        assert!(!survivor.presence_leave("room", "u1").await.unwrap());
+
+        doomed_life.cancel(); // the lease is no longer renewed: as good as dead
+        let started = std::time::Instant::now();
+        while survivor.is_present("room", "u1").await.unwrap() {
+            assert!(started.elapsed() < Duration::from_secs(3), "still present");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let gone = tokio::time::timeout(Duration::from_secs(5), ended.recv())
+            .await
+            .expect("the end is reported")
+            .expect("a report");
+        assert_eq!((gone.scope.as_str(), gone.member.as_str()), ("room", "u1"));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(1500), ended.recv())
+                .await
+                .is_err(),
+            "reported once"
+        );
+        assert!(
+            survivor.presence_join("room", "u1").await.unwrap(),
+            "a first connection again"
+        );
+        survivor_life.cancel();
+        let mut conn = redis.conn();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        if !keys.is_empty() {
+            let _: i64 = redis::cmd("DEL")
+                .arg(keys)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+        }
     }
 }
