@@ -21,7 +21,7 @@ use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser, UserSummary};
 
-use crate::routes::{AppState, auth, dashboard, download, live, locks, visualization};
+use crate::routes::{AppState, auth, dashboard, download, live, locks, postal, visualization};
 pub use crate::service::LIVE_TOPIC;
 use crate::service::Service;
 pub use crate::settings::Settings;
@@ -85,11 +85,17 @@ impl App for Delivery {
 
     fn prepare<'a>(&'a self, ctx: &'a AppContext) -> BoxFuture<'a, Result<(), BoxError>> {
         Box::pin(async move {
-            // Without a postal-code table no order can be created: start with the
-            // bundled sample until a real table is imported.
-            if store::postal::count(&ctx.db).await? == 0 {
-                let entries = generate::parse_postal_csv(generate::BUNDLED_POSTAL_CODES)?;
-                store::postal::import(&ctx.db, &entries).await?;
+            // Without a postal-code table no order can be created. The bundled table
+            // is loaded into an empty one, and into one holding fewer codes (an
+            // older, smaller bundle); a larger imported table is left alone.
+            let bundled = generate::parse_postal_csv(generate::BUNDLED_POSTAL_CODES)?;
+            let codes = bundled
+                .iter()
+                .map(|e| e.postal_code.as_str())
+                .collect::<std::collections::HashSet<_>>()
+                .len();
+            if store::postal::count(&ctx.db).await? < codes as i64 {
+                store::postal::import(&ctx.db, &bundled).await?;
             }
             Ok(())
         })
@@ -129,6 +135,7 @@ impl App for Delivery {
             .routes(routes!(visualization::date_range))
             .routes(routes!(download::excel))
             .routes(routes!(download::date_range))
+            .routes(routes!(postal::lookup))
             .with_state(state))
     }
 

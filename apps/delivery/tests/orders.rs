@@ -963,3 +963,61 @@ async fn absurd_etas_are_refused() {
     let d = s.get(&format!("/dashboard/{id}"), Some(&alice)).await;
     assert_ne!(d.body["data"]["eta"], json!("9999-12-31T23:59:59"));
 }
+
+/// `GET /postal-codes?q=`: real codes of the four warehouse cities, found by part
+/// of a code, city, county or district, with every warehouse's distance.
+#[tokio::test]
+async fn postal_codes_are_found_by_any_part() {
+    let s = server().await;
+    let token = login(&s, "alice").await;
+    let r = s.get("/postal-codes?q=역삼동", Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let codes = r.body["data"].as_array().unwrap();
+    assert!(!codes.is_empty());
+    for c in codes {
+        assert_eq!(c["district"], json!("역삼동"), "{c}");
+        for wh in ["SEOUL", "BUSAN", "GWANGJU", "DAEJEON"] {
+            assert!(c["distances"][wh]["distance"].as_i64().unwrap() > 0, "{c}");
+        }
+    }
+    let r = s
+        .get("/postal-codes?q=%EB%B6%80%EC%82%B0&limit=50", Some(&token))
+        .await;
+    let codes = r.body["data"].as_array().unwrap();
+    assert_eq!(codes.len(), 50, "Busan has far more than 50 codes");
+    assert!(codes.iter().all(|c| c["city"] == json!("부산광역시")));
+    // A code found here is one an order can use.
+    let code = codes[7]["postal_code"].as_str().unwrap().to_owned();
+    let mut order = order_body("POSTAL-1");
+    order["postal_code"] = json!(code);
+    order["warehouse"] = json!("BUSAN");
+    let r = s.post("/dashboard", Some(&token), &order).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["data"]["city"], json!("부산광역시"));
+    // The table holds thousands of codes over the four cities.
+    let mut total = 0;
+    for city in ["서울특별시", "부산광역시", "광주광역시", "대전광역시"] {
+        let n = s
+            .get(&format!("/postal-codes?q={city}&limit=50"), Some(&token))
+            .await
+            .body["data"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(n, 50, "{city}");
+        total += n;
+    }
+    assert_eq!(total, 200);
+    for bad in [
+        "/postal-codes",
+        "/postal-codes?q=",
+        "/postal-codes?q=a&limit=51",
+        "/postal-codes?q=a&limit=0",
+    ] {
+        let r = s.get(bad, Some(&token)).await;
+        assert_error(&r, 422, "VALIDATION_ERROR");
+    }
+    let r = s.get("/postal-codes?q=%25", Some(&token)).await;
+    assert_eq!(r.body["data"], json!([]), "a % is literal");
+    assert_eq!(s.get("/postal-codes?q=a", None).await.status, 401);
+}

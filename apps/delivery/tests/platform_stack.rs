@@ -307,6 +307,7 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
             ("GET", "/visualization/date_range"),
             ("POST", "/download/excel"),
             ("GET", "/download/date-range"),
+            ("GET", "/postal-codes"),
         ])
         .await;
     // The seed's envelope, and its enums with every value.

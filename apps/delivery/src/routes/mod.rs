@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod download;
 pub mod live;
 pub mod locks;
+pub mod postal;
 pub mod visualization;
 
 use axum::Json;

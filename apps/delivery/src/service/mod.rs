@@ -4,6 +4,7 @@
 pub mod export;
 pub mod locks;
 pub mod orders;
+pub mod postal;
 pub mod stats;
 pub mod transitions;
 pub mod users;

@@ -1,4 +1,4 @@
-use platform::db::Db;
+use platform::db::{Db, placeholders};
 use platform::{on_pool, on_tx};
 
 use crate::model::Warehouse;
@@ -44,38 +44,97 @@ pub async fn lookup(
     })
 }
 
-/// Inserts or updates entries, in one transaction.
+/// Inserts or updates entries, in one transaction, a few hundred rows per
+/// statement (the bundled table holds twelve thousand).
 pub async fn import(db: &Db, entries: &[PostalEntry]) -> Result<usize, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    const BATCH: usize = 200;
+    let mut places: Vec<&PostalEntry> = Vec::new();
     for e in entries {
+        if !places.iter().any(|p| p.postal_code == e.postal_code) {
+            places.push(e);
+        }
+    }
+    let mut tx = db.begin().await?;
+    for chunk in places.chunks(BATCH) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + i * 4, 4)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO postal_codes (postal_code, city, county, district) VALUES {values}
+             ON CONFLICT (postal_code) DO UPDATE SET city = excluded.city,
+                 county = excluded.county, district = excluded.district"
+        );
         on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO postal_codes (postal_code, city, county, district) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (postal_code) DO UPDATE SET city = excluded.city,
-                     county = excluded.county, district = excluded.district",
-            )
-            .bind(&e.postal_code)
-            .bind(&e.city)
-            .bind(&e.county)
-            .bind(&e.district)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query(
-                "INSERT INTO postal_code_details (postal_code, warehouse, distance, duration_time)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (postal_code, warehouse) DO UPDATE SET distance = excluded.distance,
-                     duration_time = excluded.duration_time",
-            )
-            .bind(&e.postal_code)
-            .bind(e.warehouse.as_str())
-            .bind(e.distance)
-            .bind(e.duration_time)
-            .execute(&mut *c)
-            .await?;
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(&e.postal_code)
+                    .bind(&e.city)
+                    .bind(&e.county)
+                    .bind(&e.district);
+            }
+            q.execute(&mut *c).await?;
+        });
+    }
+    for chunk in entries.chunks(BATCH) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + i * 4, 4)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO postal_code_details (postal_code, warehouse, distance, duration_time)
+             VALUES {values}
+             ON CONFLICT (postal_code, warehouse) DO UPDATE SET distance = excluded.distance,
+                 duration_time = excluded.duration_time"
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(&e.postal_code)
+                    .bind(e.warehouse.as_str())
+                    .bind(e.distance)
+                    .bind(e.duration_time);
+            }
+            q.execute(&mut *c).await?;
         });
     }
     tx.commit().await?;
     Ok(entries.len())
+}
+
+/// A postal code with its distance from every warehouse that has one.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Found {
+    pub postal_code: String,
+    pub city: String,
+    pub county: String,
+    pub district: String,
+    pub warehouse: Option<String>,
+    pub distance: Option<i32>,
+    pub duration_time: Option<i32>,
+}
+
+/// Codes whose code, city, county or district contains `q` (case and `LIKE`
+/// wildcards taken literally), at most `limit` codes, in code order; one row per
+/// code and warehouse.
+pub async fn search(db: &Db, q: &str, limit: i64) -> Result<Vec<Found>, sqlx::Error> {
+    let pattern = format!("%{}%", platform::db::like_escape(q));
+    on_pool!(db.reader(), |p| sqlx::query_as(
+        "SELECT p.postal_code, p.city, p.county, p.district,
+                d.warehouse, d.distance, d.duration_time
+         FROM (SELECT * FROM postal_codes
+               WHERE postal_code LIKE $1 ESCAPE '\\' OR city LIKE $1 ESCAPE '\\'
+                  OR county LIKE $1 ESCAPE '\\' OR district LIKE $1 ESCAPE '\\'
+               ORDER BY postal_code LIMIT $2) p
+         LEFT JOIN postal_code_details d ON d.postal_code = p.postal_code
+         ORDER BY p.postal_code, d.warehouse"
+    )
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(p)
+    .await)
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {

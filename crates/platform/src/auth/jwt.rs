@@ -19,6 +19,9 @@ pub struct Claims<T> {
     pub sub: String,
     /// The app the token is for.
     pub aud: String,
+    /// Who issued it: always [`ISSUER`].
+    #[serde(default)]
+    pub iss: String,
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
@@ -42,6 +45,9 @@ impl<T> Claims<T> {
             .map_err(|_| ApiError::unauthorized(AuthFailure::Invalid, ""))
     }
 }
+
+/// The `iss` of every token ondol issues.
+pub const ISSUER: &str = "ondol";
 
 fn is_zero(v: &i64) -> bool {
     *v == 0
@@ -84,8 +90,9 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub", "iat", "aud"]);
+        validation.set_required_spec_claims(&["exp", "sub", "iat", "aud", "iss"]);
         validation.set_audience(&[audience]);
+        validation.set_issuer(&[ISSUER]);
         // A token that says it is not valid yet is refused until it is.
         validation.validate_nbf = true;
         Self(std::sync::Arc::new(Keys {
@@ -123,6 +130,7 @@ impl JwtKeys {
         let claims = Claims {
             sub: sub.to_owned(),
             aud: self.0.audience.clone(),
+            iss: ISSUER.to_owned(),
             iat: now,
             exp: now + self.0.ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().simple().to_string(),
@@ -202,6 +210,7 @@ mod tests {
         let claims = Claims {
             sub: "a".into(),
             aud: "alpha".into(),
+            iss: ISSUER.into(),
             iat: now - 100,
             exp: now - 10,
             jti: "j".into(),
@@ -216,7 +225,7 @@ mod tests {
     #[test]
     fn alg_none_and_other_algorithms_are_rejected() {
         let now = Utc::now().timestamp();
-        let payload = serde_json::json!({"sub": "a", "aud": "alpha", "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
+        let payload = serde_json::json!({"sub": "a", "aud": "alpha", "iss": ISSUER, "iat": now, "exp": now + 60, "jti": "j", "role": "ADMIN"});
         let none = format!(
             "{}.{}.",
             b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
@@ -258,20 +267,27 @@ mod tests {
         );
         let now = Utc::now().timestamp();
         let without = signed(
-            &serde_json::json!({"sub": "a", "iat": now, "exp": now + 60, "jti": "j", "role": "x"}),
+            &serde_json::json!({"sub": "a", "iss": ISSUER, "iat": now, "exp": now + 60, "jti": "j", "role": "x"}),
         );
         assert_eq!(
             keys().verify::<Extra>(&without).unwrap_err(),
             AuthFailure::Invalid,
             "a token without an audience"
         );
+        let foreign = signed(
+            &serde_json::json!({"sub": "a", "aud": "alpha", "iss": "someone", "iat": now, "exp": now + 60, "jti": "j", "role": "x"}),
+        );
+        assert_eq!(
+            keys().verify::<Extra>(&foreign).unwrap_err(),
+            AuthFailure::Invalid,
+            "a token of another issuer"
+        );
     }
 
     #[test]
     fn not_yet_valid_and_absurd_expiries_are_refused() {
         let now = Utc::now().timestamp();
-        let base =
-            serde_json::json!({"sub": "a", "aud": "alpha", "iat": now, "jti": "j", "role": "x"});
+        let base = serde_json::json!({"sub": "a", "aud": "alpha", "iss": ISSUER, "iat": now, "jti": "j", "role": "x"});
         let with = |extra: serde_json::Value| {
             let mut p = base.clone();
             p.as_object_mut()
@@ -279,6 +295,12 @@ mod tests {
                 .extend(extra.as_object().unwrap().clone());
             signed(&p)
         };
+        assert!(
+            keys()
+                .verify::<Extra>(&with(serde_json::json!({"exp": now + 60})))
+                .is_ok(),
+            "the base token is valid"
+        );
         let future = with(serde_json::json!({"exp": now + 60, "nbf": now + 3600}));
         assert_eq!(
             keys().verify::<Extra>(&future).unwrap_err(),
