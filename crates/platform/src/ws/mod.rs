@@ -15,12 +15,11 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::AppContext;
+use crate::app::{AppContext, BoxFuture};
 use crate::realtime::{Attachment, Hub, Mailbox, Tagged};
 use crate::telemetry::Metrics;
 
@@ -138,6 +137,38 @@ pub trait Protocol: Send + 'static {
     }
 }
 
+/// What a session's messages travel over: a WebSocket, or another framing of the
+/// same messages (SockJS). Boxed futures: one allocation per message is nothing
+/// next to the write itself, and protocols stay free of type parameters.
+pub trait Transport: Send + 'static {
+    /// The next message from the client; `None` once it is gone.
+    fn recv(&mut self) -> BoxFuture<'_, Option<Result<Message, axum::Error>>>;
+    fn send(&mut self, message: Message) -> BoxFuture<'_, Result<(), axum::Error>>;
+    /// Tells the client the session ends with `code` and closes.
+    fn close(&mut self, code: u16, reason: &'static str) -> BoxFuture<'_, ()>;
+}
+
+impl Transport for WebSocket {
+    fn recv(&mut self) -> BoxFuture<'_, Option<Result<Message, axum::Error>>> {
+        Box::pin(WebSocket::recv(self))
+    }
+
+    fn send(&mut self, message: Message) -> BoxFuture<'_, Result<(), axum::Error>> {
+        Box::pin(WebSocket::send(self, message))
+    }
+
+    fn close(&mut self, code: u16, reason: &'static str) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let frame = Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }));
+            let _ = WebSocket::send(self, frame).await;
+            let _ = SinkExt::close(self).await;
+        })
+    }
+}
+
 /// A WebSocket session before its upgrade completes. Attach topics here to miss
 /// nothing published after the `101`.
 pub struct Session {
@@ -150,7 +181,7 @@ pub struct Session {
 /// The session's side a protocol acts through: sending, and attaching topics to
 /// the session's queue.
 pub struct Io {
-    tx: SplitSink<WebSocket, Message>,
+    transport: Box<dyn Transport>,
     mailbox: Mailbox,
     hub: Hub,
     last_out: Instant,
@@ -159,7 +190,7 @@ pub struct Io {
 impl Io {
     pub async fn send(&mut self, message: Message) -> Flow {
         self.last_out = Instant::now();
-        match self.tx.send(message).await {
+        match self.transport.send(message).await {
             Ok(()) => Flow::Continue,
             Err(_) => Flow::Gone,
         }
@@ -176,16 +207,7 @@ impl Io {
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        }));
-        let tx = &mut self.tx;
-        let _ = tokio::time::timeout(CLOSE_WAIT, async {
-            let _ = tx.send(frame).await;
-            let _ = tx.close().await;
-        })
-        .await;
+        let _ = tokio::time::timeout(CLOSE_WAIT, self.transport.close(code, reason)).await;
     }
 }
 
@@ -204,14 +226,13 @@ impl Session {
         self.hub.attach(&self.mailbox, topic, tag)
     }
 
-    /// Runs `protocol` over `socket` until the client leaves, the protocol or a
+    /// Runs `protocol` over `transport` until the client leaves, the protocol or a
     /// heart-beat ends it, the client falls behind, or the server shuts down.
-    pub async fn run<P: Protocol>(self, socket: WebSocket, mut protocol: P) {
+    pub async fn run<P: Protocol>(self, transport: impl Transport, mut protocol: P) {
         let _open = OpenSocket::new(&self.metrics);
-        let (tx, mut rx) = socket.split();
         let now = Instant::now();
         let mut io = Io {
-            tx,
+            transport: Box::new(transport),
             mailbox: self.mailbox,
             hub: self.hub,
             last_out: now,
@@ -231,7 +252,7 @@ impl Session {
                         Flow::Close(CLOSE_TRY_AGAIN_LATER, "too slow; reconnect")
                     }
                 },
-                incoming = rx.next() => {
+                incoming = io.transport.recv() => {
                     last_in = Instant::now();
                     match incoming {
                         Some(Ok(Message::Text(text))) => {
