@@ -46,6 +46,11 @@ static MANIFEST: Manifest = Manifest::new(
 // Each message touches five indexes at random places; with 1 KiB pages the WAL
 // takes a quarter of the bytes per message that 4 KiB pages cost.
 .sqlite_page_size(1024)
+// SockJS polling requests wait up to 25 s for a frame.
+.timeouts(
+    Duration::from_secs(10),
+    &[("/ws/chat/{server}/{session}/xhr", Duration::from_secs(35))],
+)
 .token_lifetimes(
     Duration::from_secs(60 * 60),
     Duration::from_secs(14 * 86_400),
@@ -118,6 +123,7 @@ impl App for Chat {
                     connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
                     queue: settings.session_queue,
                 },
+                sockjs: Default::default(),
             },
         );
         Ok(OpenApiRouter::new()
@@ -133,6 +139,11 @@ impl App for Chat {
             .routes(routes!(chat::history, chat::send))
             .routes(routes!(chat::presigned_url))
             .routes(routes!(ws::ws))
+            .routes(routes!(ws::sockjs_info))
+            .routes(routes!(ws::sockjs_websocket))
+            .routes(routes!(ws::sockjs_xhr))
+            .routes(routes!(ws::sockjs_xhr_streaming))
+            .routes(routes!(ws::sockjs_xhr_send))
             .with_state(state)
             .merge(uploads.routes()))
     }

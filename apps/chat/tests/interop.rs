@@ -73,3 +73,32 @@ async fn stompjs_client_under_node() {
     let script = script("stompjs_client.js").display().to_string();
     run_client("node", &[script], &[("NODE_PATH", node_path)]).await;
 }
+
+async fn sockjs(transport: &str) {
+    let node_path = required_env("ONDOL_INTEROP_NODE_PATH");
+    let script = script("sockjs_client.js").display().to_string();
+    run_client(
+        "node",
+        &[script, transport.to_owned()],
+        &[("NODE_PATH", node_path)],
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Node, sockjs-client and @stomp/stompjs (CI installs them)"]
+async fn sockjs_client_over_websocket() {
+    sockjs("websocket").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Node, sockjs-client and @stomp/stompjs (CI installs them)"]
+async fn sockjs_client_over_xhr_streaming() {
+    sockjs("xhr-streaming").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Node, sockjs-client and @stomp/stompjs (CI installs them)"]
+async fn sockjs_client_over_xhr_polling() {
+    sockjs("xhr-polling").await;
+}

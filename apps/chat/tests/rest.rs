@@ -556,6 +556,11 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
             ("POST", "/chat/rooms/{room_id}/messages"),
             ("POST", "/chat/images/presigned-url"),
             ("GET", "/ws/chat"),
+            ("GET", "/ws/chat/info"),
+            ("GET", "/ws/chat/{server}/{session}/websocket"),
+            ("POST", "/ws/chat/{server}/{session}/xhr"),
+            ("POST", "/ws/chat/{server}/{session}/xhr_streaming"),
+            ("POST", "/ws/chat/{server}/{session}/xhr_send"),
             ("PUT", "/files/{key}"),
             ("GET", "/files/{key}"),
         ])

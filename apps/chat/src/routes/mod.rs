@@ -22,6 +22,8 @@ pub struct State {
     pub svc: Service,
     pub accounts: Accounts<Users>,
     pub stomp: StompConfig,
+    /// SockJS sessions of the XHR transports on this instance.
+    pub sockjs: platform::ws::sockjs::Sessions,
 }
 
 /// The caller's user id, from a verified access token.

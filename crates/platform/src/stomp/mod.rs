@@ -103,6 +103,17 @@ pub fn upgrade<A: StompApp>(
     config: StompConfig,
     user: Option<A::User>,
 ) -> Response {
+    let protocol = Stomp::new(app, config.clone(), user);
+    upgrade_with(upgrade, session, protocol, &config)
+}
+
+/// [`upgrade`] with the session's protocol already built.
+pub fn upgrade_with<A: StompApp>(
+    upgrade: WebSocketUpgrade,
+    session: Session,
+    protocol: Stomp<A>,
+    config: &StompConfig,
+) -> Response {
     let max_message = config.max_frame + 1024;
     // Small buffers: most connections sit idle, and the 128 KiB default read buffer
     // would be most of their memory. Frames are written out as they are sent.
@@ -113,7 +124,7 @@ pub fn upgrade<A: StompApp>(
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .on_failed_upgrade(|e| tracing::debug!(error = %e, "stomp: upgrade failed"))
-        .on_upgrade(move |socket| session.run(socket, Stomp::new(app, config, user)))
+        .on_upgrade(move |socket| session.run(socket, protocol))
 }
 
 struct Subscription {

@@ -9,6 +9,7 @@
 //! auth extractors (`?token=`, then `Authorization`), or inside the protocol.
 
 mod forward;
+pub mod sockjs;
 
 use std::future::Future;
 use std::time::Duration;
