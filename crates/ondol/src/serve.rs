@@ -63,7 +63,7 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
         )));
         contexts.push(ctx);
     }
-    print_table(&started);
+    print!("{}", table(&started));
     server::shutdown_signal().await;
     tracing::info!("shutting down");
     shutdown.cancel();
@@ -91,8 +91,8 @@ pub async fn run(config: Arc<Config>, apps: Vec<Arc<dyn App>>, demo: bool) -> an
 }
 
 /// One line per app; columns as wide as their longest value.
-fn print_table(started: &[Started]) {
-    println!("ondol {}", env!("CARGO_PKG_VERSION"));
+fn table(started: &[Started]) -> String {
+    let mut out = format!("ondol {}\n", env!("CARGO_PKG_VERSION"));
     let rows: Vec<[String; 5]> = started
         .iter()
         .map(|s| {
@@ -123,17 +123,39 @@ fn print_table(started: &[Started]) {
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
-        println!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3],
-        );
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            line.push_str(cell);
+            line.push_str(&" ".repeat(width - cell.chars().count() + 2));
+        }
+        line.push_str(&row[4]);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_lines_up_whatever_the_storage() {
+        let started = |name, storage: &str| Started {
+            name,
+            addr: "127.0.0.1:8001".parse().unwrap(),
+            storage: storage.to_owned(),
+            realtime: "redis",
+            demo: Vec::new(),
+        };
+        let text = table(&[
+            started("delivery", "postgres 127.0.0.1:5432/ondol schema delivery"),
+            started("chat", "sqlite data/chat.db"),
+        ]);
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        let column = |line: &str, word: &str| line.find(word).unwrap();
+        assert_eq!(column(lines[0], "realtime"), column(lines[1], "redis"));
+        assert_eq!(column(lines[1], "redis"), column(lines[2], "redis"));
+        assert_eq!(column(lines[0], "storage"), column(lines[2], "sqlite"));
     }
 }
