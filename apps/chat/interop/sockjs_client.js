@@ -15,43 +15,7 @@ const TRANSPORT = process.argv[2];
 const BASE = process.argv[3].replace(/\/$/, '');
 const TIMEOUT = 15000;
 
-function fail(why) {
-  console.error(`sockjs interop (${TRANSPORT}) FAILED: ${why}`);
-  process.exit(1);
-}
-
-async function rest(method, path, body, token) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) fail(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function account(name) {
-  const email = `${name}-${Math.random().toString(16).slice(2, 10)}@interop.test`;
-  await rest('POST', '/auth/signup', { email, password: 'interop-pass', name });
-  const login = await rest('POST', '/auth/login', { email, password: 'interop-pass' });
-  return { token: login.accessToken, id: login.user.id };
-}
-
-function waitFor(predicate, what) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const tick = () => {
-      const v = predicate();
-      if (v) return resolve(v);
-      if (Date.now() - started > TIMEOUT) fail(`timed out waiting for ${what}`);
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+const { fail, rest, account, waitFor } = require('./common')(`sockjs interop (${TRANSPORT})`, BASE, TIMEOUT);
 
 function connect(token) {
   const state = { messages: [], receipts: [], errors: [], connected: null, transport: null };

@@ -28,40 +28,10 @@ struct Cleanup {
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let (db, schema, redis_url, prefix) = (
-            self.db.clone(),
-            self.schema.clone(),
-            self.redis.clone(),
-            self.prefix.clone(),
+        platform::testing::remove_test_storage(
+            Some((self.db.clone(), self.schema.clone())),
+            Some((self.redis.clone(), self.prefix.clone())),
         );
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime")
-                .block_on(async {
-                    use sqlx::Connection;
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&db).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                            .execute(&mut c)
-                            .await;
-                    }
-                    if let Ok(client) = redis::Client::open(redis_url)
-                        && let Ok(mut conn) = client.get_multiplexed_async_connection().await
-                    {
-                        let keys: Vec<String> = redis::cmd("KEYS")
-                            .arg(format!("{prefix}*"))
-                            .query_async(&mut conn)
-                            .await
-                            .unwrap_or_default();
-                        if !keys.is_empty() {
-                            let _: Result<i64, _> =
-                                redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
-                        }
-                    }
-                });
-        })
-        .join();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

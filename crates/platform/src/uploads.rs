@@ -30,14 +30,7 @@ const POSTGRES_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS platform_uploads (
 
 /// Creates the ledger table in an app database (idempotent).
 pub async fn ensure_schema(db: &Db) -> Result<(), sqlx::Error> {
-    let create = match db {
-        Db::Sqlite { .. } => SQLITE_SCHEMA,
-        Db::Postgres { .. } => POSTGRES_SCHEMA,
-    };
-    on_pool!(db.writer(), |p| sqlx::query(create)
-        .execute(p)
-        .await
-        .map(drop))
+    db.define(SQLITE_SCHEMA, POSTGRES_SCHEMA, &[]).await
 }
 
 /// What an app accepts: content types with the extension their objects get, a

@@ -39,17 +39,7 @@ const INDEXES: [&str; 3] = [
 
 /// Creates the platform's table in an app database (idempotent).
 pub async fn ensure_schema(db: &Db) -> Result<(), sqlx::Error> {
-    let create = match db {
-        Db::Sqlite { .. } => SQLITE_SCHEMA,
-        Db::Postgres { .. } => POSTGRES_SCHEMA,
-    };
-    for statement in std::iter::once(create).chain(INDEXES.iter().copied()) {
-        on_pool!(db.writer(), |p| sqlx::query(statement)
-            .execute(p)
-            .await
-            .map(drop))?;
-    }
-    Ok(())
+    db.define(SQLITE_SCHEMA, POSTGRES_SCHEMA, &INDEXES).await
 }
 
 #[derive(Debug, Clone)]

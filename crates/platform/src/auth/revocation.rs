@@ -35,14 +35,7 @@ const POSTGRES_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS platform_token_version
 
 /// Creates the versions table in an app database (idempotent).
 pub async fn ensure_schema(db: &Db) -> Result<(), sqlx::Error> {
-    let create = match db {
-        Db::Sqlite { .. } => SQLITE_SCHEMA,
-        Db::Postgres { .. } => POSTGRES_SCHEMA,
-    };
-    on_pool!(db.writer(), |p| sqlx::query(create)
-        .execute(p)
-        .await
-        .map(drop))
+    db.define(SQLITE_SCHEMA, POSTGRES_SCHEMA, &[]).await
 }
 
 /// The current token versions of the revoked subjects, as this instance knows them.

@@ -412,6 +412,27 @@ impl Db {
         Ok(())
     }
 
+    /// Runs DDL statements, the first in this engine's dialect (`sqlite` or
+    /// `postgres`), the rest written for both: the platform's own tables.
+    pub async fn define(
+        &self,
+        sqlite: &str,
+        postgres: &str,
+        common: &[&str],
+    ) -> Result<(), sqlx::Error> {
+        let first = match self {
+            Self::Sqlite { .. } => sqlite,
+            Self::Postgres { .. } => postgres,
+        };
+        for statement in std::iter::once(first).chain(common.iter().copied()) {
+            on_pool!(self.writer(), |p| sqlx::query(statement)
+                .execute(p)
+                .await
+                .map(drop))?;
+        }
+        Ok(())
+    }
+
     /// A trivial round trip, for `/ready`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_pool!(self.reader(), |p| sqlx::query("SELECT 1")

@@ -57,42 +57,45 @@ struct Storage {
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        let postgres = self.postgres.take();
-        let redis = self.redis.take();
-        // Async clean-up from a destructor: on its own thread and runtime.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a current-thread runtime can always be built");
-            rt.block_on(async {
-                if let Some((url, schema)) = postgres {
-                    use sqlx::Connection;
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                            .execute(&mut c)
-                            .await;
-                    }
-                }
-                if let Some((url, prefix)) = redis
-                    && let Ok(client) = redis::Client::open(url)
-                    && let Ok(mut conn) = client.get_multiplexed_async_connection().await
-                {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(format!("{prefix}*"))
-                        .query_async(&mut conn)
-                        .await
-                        .unwrap_or_default();
-                    if !keys.is_empty() {
-                        let _: Result<i64, _> =
-                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
-                    }
-                }
-            });
-        })
-        .join();
+        remove_test_storage(self.postgres.take(), self.redis.take());
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Drops a test's PostgreSQL schema (`(url, schema)`) and Redis keys (`(url,
+/// prefix)`), from a destructor too: on a thread and runtime of its own.
+pub fn remove_test_storage(postgres: Option<(String, String)>, redis: Option<(String, String)>) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime can always be built");
+        rt.block_on(async {
+            if let Some((url, schema)) = postgres {
+                use sqlx::Connection;
+                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                        .execute(&mut c)
+                        .await;
+                }
+            }
+            if let Some((url, prefix)) = redis
+                && let Ok(client) = redis::Client::open(url)
+                && let Ok(mut conn) = client.get_multiplexed_async_connection().await
+            {
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(format!("{prefix}*"))
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap_or_default();
+                if !keys.is_empty() {
+                    let _: Result<i64, _> =
+                        redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                }
+            }
+        });
+    })
+    .join();
 }
 
 /// An app running in this process for one test.
