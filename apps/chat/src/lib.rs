@@ -42,7 +42,7 @@ static MANIFEST: Manifest = Manifest::new(
     &MIGRATIONS,
 )
 .settings::<Settings>()
-.texts(&platform::texts::KOREAN)
+.languages(&[platform::texts::KO])
 // Each message touches five indexes at random places; with 1 KiB pages the WAL
 // takes a quarter of the bytes per message that 4 KiB pages cost.
 .sqlite_page_size(1024)

@@ -41,7 +41,7 @@ static MANIFEST: Manifest = Manifest::new(
     &MIGRATIONS,
 )
 .settings::<Settings>()
-.texts(&platform::texts::KOREAN)
+.languages(&[platform::texts::KO])
 // Seed IV §5.1: 10 s for the API, 20 s for downloads.
 .timeouts(
     Duration::from_secs(10),

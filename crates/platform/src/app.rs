@@ -23,7 +23,7 @@ use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::settings::{NoSettings, Parsed, PlatformSettings, SettingsSpec};
 use crate::telemetry::Metrics;
-use crate::texts::Texts;
+use crate::texts::Language;
 
 /// The signal that the process is shutting down.
 pub use tokio_util::sync::CancellationToken as ShutdownToken;
@@ -219,8 +219,9 @@ pub struct Manifest {
     pub default_port: u16,
     /// The JSON shape of its errors.
     pub envelope: &'static dyn ErrorEnvelope,
-    /// The wording of the errors the platform produces for it (its seed's language).
-    pub texts: &'static Texts,
+    /// The languages it answers in, by `Accept-Language`; the first is the default.
+    /// Errors the platform produces are worded in the request's language.
+    pub languages: &'static [Language],
     pub migrations: &'static Migrations,
     /// Its own settings type (see [`crate::settings`]).
     pub settings: SettingsSpec,
@@ -251,7 +252,7 @@ impl Manifest {
             description,
             default_port,
             envelope,
-            texts: &crate::texts::ENGLISH,
+            languages: &[crate::texts::EN],
             migrations,
             settings: SettingsSpec::of::<NoSettings>(),
             sqlite_page_size: 4096,
@@ -269,9 +270,9 @@ impl Manifest {
         self
     }
 
-    /// The wording of platform errors, e.g. [`crate::texts::KOREAN`].
-    pub const fn texts(mut self, texts: &'static Texts) -> Self {
-        self.texts = texts;
+    /// The languages it answers in, e.g. `&[texts::KO]` or `&[texts::KO, texts::EN]`.
+    pub const fn languages(mut self, languages: &'static [Language]) -> Self {
+        self.languages = languages;
         self
     }
 

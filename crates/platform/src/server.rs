@@ -130,7 +130,10 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
             app: ctx.name,
             envelope: Envelope {
                 shape: manifest.envelope,
-                texts: manifest.texts,
+                texts: manifest
+                    .languages
+                    .first()
+                    .map_or(&crate::texts::ENGLISH, |l| l.texts),
                 tz: ctx.tz(),
             },
             metrics: ctx.metrics.clone(),
@@ -144,6 +147,7 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
             },
             cors_origins: settings.cors_origins.clone(),
             cors_credentials: settings.cors_credentials,
+            languages: manifest.languages,
         },
     ))
 }

@@ -8,7 +8,9 @@
 //! ([`Texts::for_kind`]); field-level texts are looked up where the field is
 //! known, from the request's extensions ([`Texts::of`]).
 
+use axum::extract::FromRequestParts;
 use axum::http::Extensions;
+use axum::http::request::Parts;
 
 use crate::error::{AuthFailure, ErrorKind};
 
@@ -102,6 +104,71 @@ pub static KOREAN: Texts = Texts {
     control_characters: "제어 문자는 사용할 수 없습니다",
 };
 
+/// A language an app answers in: its code (`ko`, `en`) and the platform's texts.
+#[derive(Debug, Clone, Copy)]
+pub struct Language {
+    pub code: &'static str,
+    pub texts: &'static Texts,
+}
+
+pub const KO: Language = Language {
+    code: "ko",
+    texts: &KOREAN,
+};
+
+pub const EN: Language = Language {
+    code: "en",
+    texts: &ENGLISH,
+};
+
+impl Language {
+    /// `ko` or `en` of a message written in both.
+    pub fn pick<'a>(&self, ko: &'a str, en: &'a str) -> &'a str {
+        if self.code == "ko" { ko } else { en }
+    }
+}
+
+/// The language of a request: the first of `supported` its `Accept-Language` asks
+/// for (highest `q` first), else the first of `supported`.
+pub fn negotiate(accept_language: Option<&str>, supported: &'static [Language]) -> Language {
+    let default = supported.first().copied().unwrap_or(EN);
+    let Some(header) = accept_language else {
+        return default;
+    };
+    let mut wanted: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            let primary = tag.split('-').next()?.trim();
+            (q > 0.0 && !primary.is_empty()).then_some((q, primary))
+        })
+        .collect();
+    // Stable: among equal weights the header's order stands.
+    wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    wanted
+        .iter()
+        .find_map(|(_, tag)| {
+            supported
+                .iter()
+                .find(|l| l.code.eq_ignore_ascii_case(tag))
+                .copied()
+        })
+        .unwrap_or(default)
+}
+
+/// The language the platform layer chose for a request.
+impl<S: Send + Sync> FromRequestParts<S> for Language {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Language>().copied().unwrap_or(EN))
+    }
+}
+
 impl Texts {
     /// The text of an error of `kind` that has no message of its own.
     pub fn for_kind(&self, kind: ErrorKind) -> &'static str {
@@ -132,5 +199,25 @@ impl Texts {
             .get::<&'static Texts>()
             .copied()
             .unwrap_or(&ENGLISH)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static BOTH: [Language; 2] = [KO, EN];
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        let code = |h: Option<&str>| negotiate(h, &BOTH).code;
+        assert_eq!(code(None), "ko");
+        assert_eq!(code(Some("en")), "en");
+        assert_eq!(code(Some("en-US,en;q=0.9")), "en");
+        assert_eq!(code(Some("ko,en;q=0.9")), "ko");
+        assert_eq!(code(Some("fr, en;q=0.5, ko;q=0.8")), "ko");
+        assert_eq!(code(Some("fr")), "ko", "unsupported: the default");
+        assert_eq!(code(Some("en;q=0, ko")), "ko");
+        assert_eq!(code(Some(";;,,q=x")), "ko");
     }
 }

@@ -3,6 +3,51 @@
 
 use crate::error::{ApiError, FieldError};
 
+/// What is wrong with an e-mail address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("required")]
+    Missing,
+    #[error("not an e-mail address")]
+    Malformed,
+}
+
+/// An e-mail address, trimmed and in lower case: one `@`, a local part, a domain
+/// with a dot not at either end, no whitespace, at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let email = crate::text::trim(input).to_lowercase();
+        if email.is_empty() {
+            return Err(EmailError::Missing);
+        }
+        let valid = email.len() <= 254
+            && !email.chars().any(char::is_whitespace)
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(EmailError::Malformed)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// An app's wording for the common problems.
 pub struct Messages {
     /// Prefix of the summary message, e.g. "invalid input".
@@ -74,6 +119,26 @@ impl FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(
+            Email::parse("  Kim@Example.COM ").map(Email::into_string),
+            Ok("kim@example.com".to_owned())
+        );
+        assert_eq!(Email::parse(" "), Err(EmailError::Missing));
+        for bad in [
+            "kim",
+            "kim@",
+            "@example.com",
+            "kim@example",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.c",
+        ] {
+            assert_eq!(Email::parse(bad), Err(EmailError::Malformed), "{bad:?}");
+        }
+    }
     use crate::error::ErrorKind;
 
     static EN: Messages = Messages {

@@ -5,14 +5,13 @@ use platform::ApiError;
 use platform::auth::{AccountTexts, Directory, Passwords};
 use platform::db::{Db, is_unique_violation};
 use platform::error::AuthFailure;
-use platform::validate::FieldErrors;
+use platform::validate::{Email, EmailError, FieldErrors};
 
 use super::{MESSAGES, Service};
 use crate::model::{UserClaims, UserId, UserRow};
 use crate::store;
 
 pub const NAME_MAX: usize = 30;
-const EMAIL_MAX: usize = 254;
 pub const PASSWORD_MIN: usize = 8;
 /// bcrypt reads at most 72 bytes; a longer password would be silently truncated.
 const PASSWORD_MAX_BYTES: usize = 72;
@@ -20,24 +19,12 @@ const PROFILE_IMAGE_MAX: usize = 2048;
 
 /// A normalized e-mail address (trimmed, lower case), or the problem with it.
 pub fn parse_email(input: &str) -> Result<String, &'static str> {
-    let email = input.trim().to_lowercase();
-    if email.is_empty() {
-        return Err("필수 항목입니다");
-    }
-    let valid = email.len() <= EMAIL_MAX
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(email)
-    } else {
-        Err("올바른 이메일 형식이 아닙니다")
-    }
+    Email::parse(input)
+        .map(Email::into_string)
+        .map_err(|e| match e {
+            EmailError::Missing => "필수 항목입니다",
+            EmailError::Malformed => "올바른 이메일 형식이 아닙니다",
+        })
 }
 
 fn check_password(errors: &mut FieldErrors, password: &str) {
@@ -158,29 +145,4 @@ pub async fn update_profile(
     store::users::update_profile(&svc.db, id, name.as_deref(), profile_image)
         .await?
         .ok_or_else(|| ApiError::unauthorized(AuthFailure::Invalid, "사용자가 존재하지 않습니다"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_are_normalized_and_checked() {
-        assert_eq!(
-            parse_email("  Kim@Example.COM ").as_deref(),
-            Ok("kim@example.com")
-        );
-        for bad in [
-            "",
-            "kim",
-            "kim@",
-            "@example.com",
-            "kim@example",
-            "a b@c.d",
-            "a@b@c.d",
-            "a@.c",
-        ] {
-            assert!(parse_email(bad).is_err(), "{bad:?}");
-        }
-    }
 }

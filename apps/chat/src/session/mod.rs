@@ -169,7 +169,7 @@ struct TypingRequest {
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    platform::extract::parse_json(body, crate::MANIFEST.texts)
+    platform::extract::parse_json(body, crate::MANIFEST.languages[0].texts)
 }
 
 /// The `tempId` of a SEND body, if it has one (even when the body is otherwise bad).

@@ -46,13 +46,25 @@ pub struct Platform {
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
     pub timeouts: Timeouts,
+    pub languages: &'static [crate::texts::Language],
 }
 
 pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let request_id = RequestId::from_headers(req.headers());
     req.extensions_mut().insert(request_id.clone());
-    req.extensions_mut().insert(p.envelope.texts);
+    let language = crate::texts::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        p.languages,
+    );
+    req.extensions_mut().insert(language);
+    req.extensions_mut().insert(language.texts);
+    let envelope = Envelope {
+        texts: language.texts,
+        ..p.envelope
+    };
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route_str = route.as_ref().map_or("unmatched", |r| r.as_str());
     let method = method_label(req.method());
@@ -86,7 +98,7 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     };
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
-        response = render_error(&p.envelope, response, &path, &request_id);
+        response = render_error(&envelope, response, &path, &request_id);
     }
     let headers = response.headers_mut();
     set_headers(headers, decision, &request_id);

@@ -31,6 +31,7 @@ pub struct StackConfig {
     pub timeouts: Timeouts,
     pub cors_origins: Vec<String>,
     pub cors_credentials: bool,
+    pub languages: &'static [crate::texts::Language],
 }
 
 /// Wraps an app's router in the platform middleware. Outermost first: the platform
@@ -43,6 +44,7 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
         metrics: config.metrics,
         rate_limiter: config.rate_limiter,
         timeouts: config.timeouts,
+        languages: config.languages,
     });
     router
         .layer(DefaultBodyLimit::max(config.body_limit))
