@@ -311,18 +311,6 @@ async fn logout_ends_the_session_and_needs_a_token() {
     assert_error(&refresh(&s, &current).await, 401, "INVALID_TOKEN");
 }
 
-/// Waits (up to 5 s) until `path` answers `status` with `token`.
-async fn until_status(s: &TestServer, token: &str, status: u16) -> TestResponse {
-    let started = std::time::Instant::now();
-    loop {
-        let r = s.get("/auth/check-session", Some(token)).await;
-        if r.status == status || started.elapsed() > std::time::Duration::from_secs(5) {
-            return r;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 /// `ondol user set-role`: the demoted admin's existing tokens stop working within
 /// seconds (on every instance: the versions are reloaded from the database each
 /// second), the refresh token is gone, and a new login carries the new role.
@@ -344,7 +332,7 @@ async fn a_role_change_ends_the_users_sessions_within_seconds() {
         .set_role(&s.ctx, "admin", "USER")
         .await
         .expect("the role changes");
-    let r = until_status(&s, &token, 401).await;
+    let r = s.get_until("/auth/check-session", Some(&token), 401).await;
     assert_error(&r, 401, "INVALID_TOKEN");
     assert_error(
         &s.post("/download/excel", Some(&token), &range).await,
@@ -371,7 +359,12 @@ async fn a_role_change_ends_the_users_sessions_within_seconds() {
         .disable_user(&s.ctx, "admin")
         .await
         .expect("the user is disabled");
-    assert_eq!(until_status(&s, &demoted, 401).await.status, 401);
+    assert_eq!(
+        s.get_until("/auth/check-session", Some(&demoted), 401)
+            .await
+            .status,
+        401
+    );
     let r = s
         .post(
             "/auth/login",

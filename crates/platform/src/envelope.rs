@@ -48,6 +48,12 @@ impl ErrorReport<'_> {
         self.message
     }
 
+    /// [`Self::message`] without the per-field problems it lists, for envelopes
+    /// that show the fields on their own.
+    pub fn summary(&self) -> &str {
+        self.error.summary().unwrap_or(self.message)
+    }
+
     pub fn details(&self) -> &[FieldError] {
         self.error.details()
     }

@@ -104,6 +104,9 @@ struct More {
     extra: Vec<(&'static str, serde_json::Value)>,
     /// What went wrong inside, for the log only; never sent.
     internal: Option<String>,
+    /// The message without the per-field list, for envelopes that show the
+    /// fields on their own.
+    summary: Option<Cow<'static, str>>,
 }
 
 impl ApiError {
@@ -130,6 +133,16 @@ impl ApiError {
         self.more.as_ref().map_or(&[], |m| &m.extra)
     }
 
+    /// The message without the per-field problems it lists, if it lists them.
+    pub fn summary(&self) -> Option<&str> {
+        self.more.as_ref().and_then(|m| m.summary.as_deref())
+    }
+
+    fn with_summary(mut self, summary: impl Into<Cow<'static, str>>) -> Self {
+        self.more().summary = Some(summary.into());
+        self
+    }
+
     /// The internal cause, for logs.
     pub fn internal_cause(&self) -> Option<&str> {
         self.more.as_ref().and_then(|m| m.internal.as_deref())
@@ -141,6 +154,19 @@ impl ApiError {
 
     pub fn validation(message: impl Into<Cow<'static, str>>, details: Vec<FieldError>) -> Self {
         Self::new(ErrorKind::Validation, message).with_details(details)
+    }
+
+    /// A 422 listing every field's problem: the message is `summary (field:
+    /// problem; ...)`, and [`Self::summary`] keeps the summary alone for envelopes
+    /// that list the fields on their own.
+    pub fn invalid_fields(summary: impl Into<Cow<'static, str>>, details: Vec<FieldError>) -> Self {
+        let summary = summary.into();
+        let listed = details
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self::validation(format!("{summary} ({listed})"), details).with_summary(summary)
     }
 
     /// A 422 about one field.

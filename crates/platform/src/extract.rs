@@ -97,8 +97,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], texts: &Texts) -> Result<T,
 
 /// A 422 about one field, in the app's words.
 fn field_error(texts: &Texts, field: String, message: &str) -> ApiError {
-    ApiError::validation(
-        format!("{} ({field}: {message})", texts.validation),
+    ApiError::invalid_fields(
+        texts.validation,
         vec![FieldError {
             field,
             message: message.to_owned(),

@@ -103,16 +103,7 @@ impl FieldErrors {
         if self.errors.is_empty() {
             return Ok(());
         }
-        let listed = self
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Err(ApiError::validation(
-            format!("{} ({listed})", self.messages.summary),
-            self.errors,
-        ))
+        Err(ApiError::invalid_fields(self.messages.summary, self.errors))
     }
 }
 

@@ -20,6 +20,7 @@ use crate::server;
 
 mod openapi;
 mod sweep;
+pub use sweep::fingerprint;
 
 pub use tokio_tungstenite;
 
@@ -304,6 +305,19 @@ impl TestServer {
             headers,
             body,
             bytes,
+        }
+    }
+
+    /// `GET path` until it answers `status`, for effects that reach this instance
+    /// within seconds (a revocation, a presence lease); the last answer after 5 s.
+    pub async fn get_until(&self, path: &str, token: Option<&str>, status: u16) -> TestResponse {
+        let started = std::time::Instant::now();
+        loop {
+            let r = self.get(path, token).await;
+            if r.status == status || started.elapsed() > std::time::Duration::from_secs(5) {
+                return r;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
 
