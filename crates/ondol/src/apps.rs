@@ -5,7 +5,11 @@ use std::sync::Arc;
 use platform::App;
 
 pub fn all() -> Vec<Arc<dyn App>> {
-    vec![Arc::new(delivery::Delivery), Arc::new(chat::Chat)]
+    vec![
+        Arc::new(delivery::Delivery),
+        Arc::new(chat::Chat),
+        Arc::new(shop::Shop),
+    ]
 }
 
 /// The names of every app of this build, which own `[apps.<name>]` and

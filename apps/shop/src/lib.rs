@@ -1,0 +1,110 @@
+//! shop: an e-commerce MVP (seed 003), on the ondol platform.
+//!
+//! Buyers and sellers register and log in; admins keep the category tree. Every
+//! route is under `/v1` and answers `{success, data}` or
+//! `{success: false, message, error: {code, errors?}}`, in Korean or English by
+//! `Accept-Language`. See `docs/shop.md` for what is built so far.
+
+mod admin;
+mod demo;
+mod envelope;
+mod i18n;
+pub mod model;
+mod routes;
+mod service;
+mod store;
+
+use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
+use platform::auth::Accounts;
+use platform::db::Migrations;
+use platform::openapi::{OpenApiRouter, routes};
+use platform::{DemoLogin, NewUser, UserSummary};
+
+use crate::routes::{AppState, auth, categories, users};
+use crate::service::Service;
+
+static MIGRATIONS: Migrations = Migrations {
+    sqlite: sqlx::migrate!("./migrations/sqlite"),
+    postgres: sqlx::migrate!("./migrations/postgres"),
+};
+
+static MANIFEST: Manifest = Manifest::new(
+    "shop",
+    "E-commerce: buyer and seller accounts and the category tree, under `/v1`. \
+     Answers `{success, data}`; errors come as \
+     `{success: false, message, error: {code, errors?}}`, worded in Korean or \
+     English by `Accept-Language`.",
+    8003,
+    &envelope::Envelope,
+    &MIGRATIONS,
+)
+.languages(&[platform::texts::KO, platform::texts::EN]);
+
+pub struct Shop;
+
+impl App for Shop {
+    fn manifest(&self) -> &'static Manifest {
+        &MANIFEST
+    }
+
+    fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
+        let state = AppState::new(
+            ctx.clone(),
+            routes::State {
+                svc: Service { db: ctx.db.clone() },
+                accounts: Accounts::new(
+                    &ctx,
+                    service::users::Users { db: ctx.db.clone() },
+                    service::users::TEXTS,
+                ),
+            },
+        );
+        Ok(OpenApiRouter::new()
+            .routes(routes!(auth::register))
+            .routes(routes!(auth::login))
+            .routes(routes!(auth::refresh))
+            .routes(routes!(auth::logout))
+            .routes(routes!(users::me))
+            .routes(routes!(categories::list, categories::create))
+            .with_state(state))
+    }
+
+    fn seed_demo<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>> {
+        Box::pin(demo::seed(ctx))
+    }
+
+    fn add_user<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        user: NewUser,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::add_user(ctx, user))
+    }
+
+    fn list_users<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+    ) -> BoxFuture<'a, Result<Vec<UserSummary>, BoxError>> {
+        Box::pin(admin::list_users(ctx))
+    }
+
+    fn set_role<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        login: &'a str,
+        role: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::set_role(ctx, login, role))
+    }
+
+    fn disable_user<'a>(
+        &'a self,
+        ctx: &'a AppContext,
+        login: &'a str,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(admin::disable_user(ctx, login))
+    }
+}

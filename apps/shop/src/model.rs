@@ -1,0 +1,100 @@
+//! The shop's types: ids, roles, rows and the JSON shapes of the spec.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+platform::text_enum! {
+    /// Who a user is to the shop; `admin` is given from the command line only.
+    pub enum Role { Buyer = "buyer", Seller = "seller", Admin = "admin" }
+}
+
+macro_rules! id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            sqlx::Type, utoipa::ToSchema,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+    };
+}
+
+id!(
+    /// A user (the token's `sub`).
+    UserId
+);
+id!(
+    /// A product category.
+    CategoryId
+);
+
+/// Access-token claims besides `sub`: the role, for the role guards.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserClaims {
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub password_hash: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// A user as the API shows them: never a password field.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&UserRow> for UserView {
+    fn from(u: &UserRow) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CategoryRow {
+    pub id: CategoryId,
+    pub name: String,
+    pub parent_id: Option<CategoryId>,
+}
+
+/// A category with its children, as `GET /v1/categories` shows the tree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryNode {
+    pub id: CategoryId,
+    pub name: String,
+    #[schema(no_recursion)]
+    pub children: Vec<CategoryNode>,
+}

@@ -1,0 +1,48 @@
+//! HTTP handlers under `/v1`: extract, call the service, answer in the seed's
+//! envelope (`{success: true, data}`).
+
+pub mod auth;
+pub mod categories;
+pub mod users;
+
+use axum::Json;
+use platform::auth::{Accounts, Role as RoleGuard};
+use serde::Serialize;
+
+use crate::model::{Role, UserClaims};
+use crate::service::Service;
+use crate::service::users::Users;
+
+/// Handler state, shared by every request.
+pub type AppState = platform::app::Shared<State>;
+
+pub struct State {
+    pub svc: Service,
+    pub accounts: Accounts<Users>,
+}
+
+/// `{"success": true, "data": ...}` (seed §8.2).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Reply<T: Serialize> {
+    pub success: bool,
+    pub data: T,
+}
+
+pub fn ok<T: Serialize>(data: T) -> Json<Reply<T>> {
+    Json(Reply {
+        success: true,
+        data,
+    })
+}
+
+/// Admin-only endpoints.
+pub struct Admin;
+
+impl RoleGuard for Admin {
+    type Claims = UserClaims;
+    fn allows(claims: &platform::auth::Claims<UserClaims>) -> bool {
+        claims.extra.role == Role::Admin
+    }
+    // Worded by the platform in the request's language.
+    const DENIED: &'static str = "";
+}

@@ -1,0 +1,4 @@
+//! SQL for the shop: one text per statement, run on SQLite and PostgreSQL.
+
+pub mod categories;
+pub mod users;

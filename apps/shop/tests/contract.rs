@@ -1,0 +1,71 @@
+//! The published API document, its documented rejections, the bad-input sweep and
+//! the demo data.
+
+mod common;
+
+use common::*;
+use platform::App;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_document_lists_every_route_and_its_rejections_happen() {
+    let s = server().await;
+    let doc = s
+        .check_openapi(&[
+            ("POST", "/v1/auth/register"),
+            ("POST", "/v1/auth/login"),
+            ("POST", "/v1/auth/refresh"),
+            ("POST", "/v1/auth/logout"),
+            ("GET", "/v1/users/me"),
+            ("GET", "/v1/categories"),
+            ("POST", "/v1/categories"),
+        ])
+        .await;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Error"]["required"],
+        json!(["success", "message", "error"])
+    );
+    assert_eq!(schemas["Role"]["enum"], json!(["buyer", "seller", "admin"]));
+    let u = register(&s, "buyer").await;
+    s.check_documented_rejections(&doc, &u.token).await;
+    s.check_docs_offline().await;
+}
+
+#[tokio::test]
+async fn bad_input_anywhere_is_refused_in_the_envelope() {
+    let s = server().await;
+    let admin = admin(&s).await;
+    let doc = s.get("/openapi.json", None).await.body;
+    s.check_bad_input(&doc, &admin.token, &[]).await;
+}
+
+#[tokio::test]
+async fn the_demo_has_every_role_and_a_category_tree() {
+    let s = server().await;
+    let logins = shop::Shop.seed_demo(&s.ctx).await.expect("the demo seeds");
+    let roles: Vec<&str> = logins.iter().map(|l| l.role.as_str()).collect();
+    assert_eq!(roles, ["admin", "seller", "seller", "buyer", "buyer"]);
+    for l in &logins {
+        let r = s
+            .post(
+                "/v1/auth/login",
+                None,
+                &json!({"email": l.login, "password": l.password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}: {}", l.login, r.body);
+    }
+    let tree = s.get("/v1/categories", None).await;
+    let roots = tree.body["data"].as_array().unwrap();
+    assert_eq!(roots.len(), 3);
+    assert!(
+        roots
+            .iter()
+            .all(|r| !r["children"].as_array().unwrap().is_empty())
+    );
+    // Seeding again never touches what is there.
+    let again = shop::Shop.seed_demo(&s.ctx).await.unwrap();
+    assert_eq!(again.len(), logins.len());
+    assert_eq!(s.get("/v1/categories", None).await.body, tree.body);
+}
