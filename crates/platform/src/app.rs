@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::db::{Db, Migrations};
 use crate::envelope::ErrorEnvelope;
 use crate::openapi::OpenApiRouter;
+use crate::ratelimit::Window;
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::settings::{NoSettings, Parsed, PlatformSettings, SettingsSpec};
@@ -133,6 +134,18 @@ impl AppContext {
         crate::auth::revocation::revoke(&self.db, subject).await
     }
 
+    /// A limiter of the app's own beside the one every request counts in (a
+    /// login's attempts per address and per account): shared across instances
+    /// through Redis when configured, and off when rate limits are.
+    pub fn rate_limiter(&self, name: &str, windows: &[Window]) -> crate::ratelimit::RateLimiter {
+        crate::ratelimit::RateLimiter::new(
+            windows,
+            self.config.rate_limits,
+            self.redis.clone(),
+            &format!("{}:{name}", self.name),
+        )
+    }
+
     /// Where the app keeps files of its own (objects, outboxes) on this machine.
     pub fn data_dir(&self, what: &str) -> std::path::PathBuf {
         self.config.data_dir.join(what).join(self.name)
@@ -210,6 +223,18 @@ pub struct NewUser {
 
 /// What the platform needs to know about an app before it runs: a constant in
 /// the app's crate, returned by [`App::manifest`].
+const DEFAULT_RATE_LIMITS: &[Window] = &[Window::per_minute(600)];
+
+/// Whom an app's request-rate windows count against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitKey {
+    /// The client address.
+    Client,
+    /// The subject of a valid bearer token, else the client address: each account
+    /// has its own budget, and anonymous clients are never one shared bucket.
+    Account,
+}
+
 pub struct Manifest {
     /// The app's name: its `[apps.<name>]` section, `ONDOL_<NAME>_*` variables,
     /// SQLite file and PostgreSQL schema.
@@ -229,8 +254,11 @@ pub struct Manifest {
     /// WAL, so an app whose writes touch many indexes at random places (chat
     /// messages) writes far less with small pages.
     pub sqlite_page_size: u32,
-    /// Requests per minute per client address.
-    pub rate_limit_per_minute: u32,
+    /// The request-rate windows every request counts in (default 600/minute).
+    pub rate_limits: &'static [Window],
+    /// Whom requests count against: the client address, or the account of a valid
+    /// bearer token (the client address without one).
+    pub rate_limit_key: RateLimitKey,
     /// The request timeout, and longer ones for some routes (matched paths).
     pub timeout: Duration,
     pub route_timeouts: &'static [(&'static str, Duration)],
@@ -256,7 +284,8 @@ impl Manifest {
             migrations,
             settings: SettingsSpec::of::<NoSettings>(),
             sqlite_page_size: 4096,
-            rate_limit_per_minute: 600,
+            rate_limits: DEFAULT_RATE_LIMITS,
+            rate_limit_key: RateLimitKey::Client,
             timeout: Duration::from_secs(10),
             route_timeouts: &[],
             access_token_ttl: Duration::from_secs(60 * 60),
@@ -281,8 +310,11 @@ impl Manifest {
         self
     }
 
-    pub const fn rate_limit_per_minute(mut self, n: u32) -> Self {
-        self.rate_limit_per_minute = n;
+    /// The request-rate windows and whom they count against, e.g. seed 003's
+    /// `&[Window::per_hour(100), Window::per_day(1000)]` per token.
+    pub const fn rate_limits(mut self, windows: &'static [Window], key: RateLimitKey) -> Self {
+        self.rate_limits = windows;
+        self.rate_limit_key = key;
         self
     }
 

@@ -310,3 +310,21 @@ mod tests {
         assert!(!err.message.contains("EOF"), "{}", err.message);
     }
 }
+
+/// The client's address as the connection shows it (the rate limits' key for
+/// anonymous callers); unspecified where no connection info exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Set by the platform layer from the connection.
+        Ok(parts
+            .extensions
+            .get::<Self>()
+            .copied()
+            .unwrap_or(Self(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))))
+    }
+}

@@ -9,7 +9,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{App, AppContext, BoxError};
+use crate::app::{App, AppContext, BoxError, RateLimitKey};
 use crate::auth::revocation::Revocations;
 use crate::config::Config;
 use crate::db::{Db, Location, SchemaLock};
@@ -17,7 +17,7 @@ use crate::envelope::Envelope;
 use crate::error::{ApiError, ErrorKind};
 use crate::http::{StackConfig, Timeouts, stack};
 use crate::openapi;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{RateLimiter, Window};
 use crate::realtime::Hub;
 use crate::redis_conn::RedisConn;
 use crate::telemetry::Metrics;
@@ -106,11 +106,13 @@ pub fn router(app: &dyn App, ctx: &AppContext) -> Result<Router, BoxError> {
 pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Router, BoxError> {
     let manifest = app.manifest();
     let settings = &ctx.platform;
+    let windows = match (settings.rate_limit_per_minute, &settings.rate_limit_windows) {
+        (Some(n), _) => vec![Window::per_minute(n)],
+        (None, Some(windows)) => windows.clone(),
+        (None, None) => manifest.rate_limits.to_vec(),
+    };
     let limiter = RateLimiter::new(
-        settings
-            .rate_limit_per_minute
-            .unwrap_or(manifest.rate_limit_per_minute),
-        60,
+        &windows,
         ctx.config.rate_limits,
         ctx.redis.clone(),
         ctx.name,
@@ -138,6 +140,8 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
             },
             metrics: ctx.metrics.clone(),
             rate_limiter: limiter,
+            rate_accounts: (manifest.rate_limit_key == RateLimitKey::Account)
+                .then(|| ctx.jwt.clone()),
             body_limit: settings.body_limit_bytes,
             timeouts: Timeouts {
                 default: settings

@@ -8,6 +8,7 @@
 //! Values arrive as text (environment variables are text; the file's values are
 //! written out as text, arrays joined with commas), and each field parses its own.
 
+use crate::ratelimit::Window;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,8 +45,12 @@ pub struct PlatformSettings {
     /// The request timeout (default: the app's).
     pub timeout_ms: Option<u64>,
     pub body_limit_bytes: usize,
-    /// Requests per minute per client address (default: the app's).
+    /// Requests per minute (default: the app's windows); a shorthand for
+    /// `rate_limit_windows = "N/minute"`.
     pub rate_limit_per_minute: Option<u32>,
+    /// The request-rate windows, e.g. `100/hour, 1000/day` (default: the app's).
+    #[serde(deserialize_with = "windows")]
+    pub rate_limit_windows: Option<Vec<Window>>,
     /// This app's own signing key (default: the shared `jwt_secret`).
     pub jwt_secret: Option<Secret>,
     /// Access-token lifetime (default: the app's).
@@ -80,6 +85,7 @@ impl Default for PlatformSettings {
             timeout_ms: None,
             body_limit_bytes: 1024 * 1024,
             rate_limit_per_minute: None,
+            rate_limit_windows: None,
             jwt_secret: None,
             access_token_minutes: None,
             refresh_token_days: None,
@@ -232,6 +238,20 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 }
 
 /// A comma-separated list (a TOML array is written out that way), blanks dropped.
+/// `100/hour, 1000/day`.
+fn windows<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Window>>, D::Error> {
+    let list = list(d)?;
+    if list.is_empty() {
+        return Err(serde::de::Error::custom(
+            "at least one window, e.g. 100/hour",
+        ));
+    }
+    list.iter()
+        .map(|w| w.parse().map_err(serde::de::Error::custom))
+        .collect::<Result<Vec<Window>, _>>()
+        .map(Some)
+}
+
 pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let text = String::deserialize(d)?;
     Ok(text

@@ -14,9 +14,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::request_id::{HEADER as REQUEST_ID, RequestId};
+use crate::auth::{JwtKeys, NoClaims};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ErrorKind};
-use crate::ratelimit::{Decision, RateLimiter};
+use crate::ratelimit::{Decision, RateKey, RateLimiter};
 use crate::telemetry::Metrics;
 
 const SLOW: Duration = Duration::from_secs(1);
@@ -45,6 +46,7 @@ pub struct Platform {
     pub envelope: Envelope,
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
+    pub rate_accounts: Option<JwtKeys>,
     pub timeouts: Timeouts,
     pub languages: &'static [crate::texts::Language],
 }
@@ -72,7 +74,10 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let decision = p.rate_limiter.check(client).await;
+    // The extractor of handlers that need it too.
+    req.extensions_mut()
+        .insert(crate::extract::ClientAddr(client));
+    let decision = p.rate_limiter.check(&rate_key(&p, &req, client)).await;
     let limit = p
         .timeouts
         .routes
@@ -111,6 +116,17 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     p.metrics.record_request(route_str, method, status, elapsed);
     log(&p, &request_id, method, route_str, &path, status, elapsed);
     response
+}
+
+/// The caller's account when the app counts per account and the bearer token is
+/// valid; else the client address, so a made-up token buys no fresh budget.
+fn rate_key(p: &Platform, req: &Request, client: IpAddr) -> RateKey {
+    let account = p.rate_accounts.as_ref().and_then(|keys| {
+        let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+        let token = crate::auth::extract::bearer(value)?;
+        keys.verify::<NoClaims>(token).ok().map(|c| c.sub)
+    });
+    account.map_or(RateKey::Client(client), RateKey::Account)
 }
 
 fn set_headers(h: &mut HeaderMap, d: Decision, id: &RequestId) {

@@ -27,6 +27,9 @@ pub struct StackConfig {
     pub envelope: Envelope,
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
+    /// Keys to read a bearer token's subject with, when requests count against
+    /// the caller's account rather than the client address.
+    pub rate_accounts: Option<crate::auth::JwtKeys>,
     pub body_limit: usize,
     pub timeouts: Timeouts,
     pub cors_origins: Vec<String>,
@@ -43,6 +46,7 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
         envelope: config.envelope,
         metrics: config.metrics,
         rate_limiter: config.rate_limiter,
+        rate_accounts: config.rate_accounts,
         timeouts: config.timeouts,
         languages: config.languages,
     });
