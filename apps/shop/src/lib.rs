@@ -14,10 +14,11 @@ mod routes;
 mod service;
 mod store;
 
-use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest};
+use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest, RateLimitKey};
 use platform::auth::Accounts;
 use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
+use platform::ratelimit::Window;
 use platform::{DemoLogin, NewUser, UserSummary};
 
 use crate::routes::{AppState, auth, categories, users};
@@ -38,7 +39,14 @@ static MANIFEST: Manifest = Manifest::new(
     &envelope::Envelope,
     &MIGRATIONS,
 )
-.languages(&[platform::texts::KO, platform::texts::EN]);
+.languages(&[platform::texts::KO, platform::texts::EN])
+.rate_limits(RATE_LIMITS, RateLimitKey::Account);
+
+/// Seed §9.3: per token (per client address when anonymous).
+const RATE_LIMITS: &[Window] = &[Window::per_hour(100), Window::per_day(1000)];
+
+/// Seed §9.3: login attempts, per client address and per e-mail address.
+const LOGIN_LIMIT: &[Window] = &[Window::per_minute(5)];
 
 pub struct Shop;
 
@@ -57,6 +65,7 @@ impl App for Shop {
                     service::users::Users { db: ctx.db.clone() },
                     service::users::TEXTS,
                 ),
+                login_limit: ctx.rate_limiter("login", LOGIN_LIMIT),
             },
         );
         Ok(OpenApiRouter::new()

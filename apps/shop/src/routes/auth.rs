@@ -3,8 +3,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use platform::ApiError;
 use platform::auth::{Auth, Session};
-use platform::extract::AppJson;
+use platform::extract::{AppJson, ClientAddr};
+use platform::ratelimit::RateKey;
 use platform::texts::Language;
+use platform::validate::Email;
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, Reply, ok};
@@ -89,16 +91,25 @@ pub async fn register(
     Ok((StatusCode::CREATED, ok(UserView::from(&user))))
 }
 
-/// Logs in with e-mail and password.
+/// Logs in with e-mail and password. Five attempts a minute per client address
+/// and per e-mail address.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "A token pair", body = Reply<Tokens>),
-        (status = 401, description = "Unknown e-mail or wrong password (`UNAUTHORIZED`)")))]
+        (status = 401, description = "Unknown e-mail or wrong password (`UNAUTHORIZED`)"),
+        (status = 429, description = "Too many attempts from this address or for this account (`RATE_LIMITED`)")))]
 pub async fn login(
     State(s): State<AppState>,
+    ClientAddr(ip): ClientAddr,
     lang: Language,
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<Json<Reply<Tokens>>, ApiError> {
+    let by_address = s.login_limit.check(&RateKey::Client(ip)).await;
+    // Spelled as the account is found, so case and spaces open no new budget.
+    let account = Email::parse(&req.email).map_or_else(|_| req.email.clone(), Email::into_string);
+    let by_account = s.login_limit.check(&RateKey::Account(account)).await;
+    by_address.check()?;
+    by_account.check()?;
     let mut errors = platform::validate::FieldErrors::new(crate::i18n::field_messages(lang));
     errors.text("email", &req.email, 254);
     if req.password.is_empty() {

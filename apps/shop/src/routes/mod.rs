@@ -19,6 +19,8 @@ pub type AppState = platform::app::Shared<State>;
 pub struct State {
     pub svc: Service,
     pub accounts: Accounts<Users>,
+    /// Login attempts per client address and per e-mail address.
+    pub login_limit: platform::ratelimit::RateLimiter,
 }
 
 /// `{"success": true, "data": ...}` (seed §8.2).

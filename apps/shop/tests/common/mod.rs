@@ -119,3 +119,72 @@ pub fn assert_error(r: &TestResponse, status: u16, code: &str) {
         r.body
     );
 }
+
+/// A server that counts requests (the test harness turns rate limits off).
+pub async fn limited_server() -> TestServer {
+    TestServer::start_with(Arc::new(Shop), &[("ONDOL_RATE_LIMITS", "on")]).await
+}
+
+/// An account added without HTTP, so that no request is counted for it.
+pub async fn quiet_user(s: &TestServer, role: &str) -> String {
+    let email = unique_email(role);
+    Shop.add_user(
+        &s.ctx,
+        NewUser {
+            login: email.clone(),
+            password: PASSWORD.into(),
+            role: Some(role.into()),
+            department: None,
+            name: Some("조용한".into()),
+        },
+    )
+    .await
+    .expect("a user is added");
+    email
+}
+
+/// A client whose requests come from `ip` (any 127.x address reaches the server).
+pub fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .expect("a client binds to a loopback address")
+}
+
+pub async fn send(
+    s: &TestServer,
+    client: &reqwest::Client,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> TestResponse {
+    let mut req = client.request(method, s.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    TestServer::read(req.send().await.expect("request reaches the test server")).await
+}
+
+/// Waits, if needed, so that the next `margin` seconds stay in one fixed window of
+/// `secs` seconds (the limits count in windows aligned to the epoch).
+pub async fn inside_one_window(secs: u64, margin: u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    let left = secs - now % secs;
+    if left < margin {
+        tokio::time::sleep(std::time::Duration::from_secs(left + 1)).await;
+    }
+}
+
+pub fn header_u64(r: &TestResponse, name: &str) -> u64 {
+    r.header(name)
+        .unwrap_or_else(|| panic!("{name} header"))
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is a number"))
+}
