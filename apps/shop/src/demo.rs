@@ -1,12 +1,16 @@
-//! `serve --demo`: an admin, two sellers, two buyers and a category tree.
+//! `serve --demo`: an admin, two sellers, two buyers, a category tree and 63
+//! products (a few drafts, a few priced in dollars). Orders come with the order
+//! flow.
 
 use chrono::{Duration, Utc};
 use platform::DemoLogin;
 use platform::app::{AppContext, BoxError};
 use platform::on_pool;
 
-use crate::model::Role;
+use crate::model::{ProductStatus, Role};
+use crate::money::{Amount, Currency, Money};
 use crate::store;
+use crate::store::products::ProductFields;
 
 pub const DEMO_PASSWORD: &str = "demo1234!";
 
@@ -25,6 +29,39 @@ const CATEGORIES: [(&str, &[&str]); 3] = [
     ("생활용품", &["주방", "욕실"]),
     ("도서", &["소설", "IT"]),
 ];
+
+/// (name, English name, price in won); each comes in three editions.
+const PRODUCTS: [(&str, &str, i64); 21] = [
+    ("울트라북 14", "Ultrabook 14", 1_290_000),
+    ("게이밍 노트북", "Gaming laptop", 1_890_000),
+    ("태블릿 11", "Tablet 11", 590_000),
+    ("스마트폰 S", "Smartphone S", 990_000),
+    ("폴더블폰", "Foldable phone", 1_790_000),
+    ("보급형 스마트폰", "Budget smartphone", 290_000),
+    ("무선 이어폰", "Wireless earbuds", 159_000),
+    ("기계식 키보드", "Mechanical keyboard", 129_000),
+    ("무선 마우스", "Wireless mouse", 39_000),
+    ("무쇠 프라이팬", "Cast-iron pan", 49_000),
+    ("전기 주전자", "Electric kettle", 35_000),
+    ("도마 세트", "Cutting board set", 27_000),
+    ("호텔 수건", "Hotel towel", 12_000),
+    ("욕실 매트", "Bath mat", 19_000),
+    ("칫솔 살균기", "Toothbrush sanitizer", 45_000),
+    ("장편소설 세트", "Novel box set", 54_000),
+    ("단편집", "Short stories", 14_000),
+    ("시집", "Poems", 11_000),
+    ("러스트 프로그래밍", "Programming Rust", 48_000),
+    ("데이터베이스 입문", "Databases, an introduction", 32_000),
+    ("웹 서버 설계", "Designing web servers", 36_000),
+];
+
+fn edition_en(edition: &str) -> &'static str {
+    match edition {
+        " 프로" => " Pro",
+        " 미니" => " Mini",
+        _ => "",
+    }
+}
 
 async fn count_users(ctx: &AppContext) -> Result<i64, sqlx::Error> {
     on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
@@ -53,10 +90,52 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
         let at = started + Duration::hours(i as i64);
         store::users::insert(&ctx.db, email, &hash, name, *role, at).await?;
     }
+    let mut leaves = Vec::new();
     for (root, children) in CATEGORIES {
         let parent = store::categories::insert(&ctx.db, root, None, started).await?;
         for child in children {
-            store::categories::insert(&ctx.db, child, Some(parent.id), started).await?;
+            let c = store::categories::insert(&ctx.db, child, Some(parent.id), started).await?;
+            leaves.push((c.id, *child));
+        }
+    }
+    let sellers = [
+        store::users::by_email(&ctx.db, USERS[1].0).await?,
+        store::users::by_email(&ctx.db, USERS[2].0).await?,
+    ];
+    for (i, (name, name_en, won)) in PRODUCTS.iter().enumerate() {
+        for (e, (edition, percent)) in [("", 100), (" 프로", 150), (" 미니", 70)]
+            .iter()
+            .enumerate()
+        {
+            let n = i * 3 + e;
+            let (category, _) = leaves[i % leaves.len()];
+            let seller = sellers[n % 2].as_ref().ok_or("demo seller missing")?;
+            let won = won * percent / 100 / 100 * 100;
+            let price = if n % 7 == 3 {
+                // A few priced in dollars, as an importer would (about 1,300 won).
+                Money::new(
+                    Amount::from_hundredths(won * 100 / 1300 / 100 * 100 + 99),
+                    Currency::Usd,
+                )?
+            } else {
+                Money::new(Amount::from_hundredths(won * 100), Currency::Krw)?
+            };
+            let fields = ProductFields {
+                category_id: Some(category),
+                name: format!("{name}{edition}"),
+                name_en: Some(format!("{name_en}{}", edition_en(edition))),
+                description: Some(format!("{name}{edition}: 데모 상품입니다.")),
+                price,
+                stock_quantity: (n as i64 * 7) % 40,
+                images: Vec::new(),
+                status: if n % 11 == 5 {
+                    ProductStatus::Draft
+                } else {
+                    ProductStatus::Published
+                },
+            };
+            let at = started + Duration::hours(6 + n as i64 * 5);
+            store::products::insert(&ctx.db, seller.id, &fields, at).await?;
         }
     }
     Ok(logins)

@@ -62,3 +62,63 @@ pub const CATEGORY_TAKEN: Msg = Msg {
     ko: "같은 이름의 카테고리가 이미 있습니다",
     en: "a category of this name already exists there",
 };
+pub const PRICE_FORMAT: Msg = Msg {
+    ko: "0 이상, 소수점 둘째 자리까지의 숫자여야 합니다",
+    en: "a number of at least 0 with at most two decimal places",
+};
+pub const PRICE_TOO_LARGE: Msg = Msg {
+    ko: "금액이 너무 큽니다",
+    en: "the amount is too large",
+};
+pub const WHOLE_WON: Msg = Msg {
+    ko: "KRW 금액은 원 단위(소수점 없음)여야 합니다",
+    en: "KRW amounts are whole won, without decimals",
+};
+pub const CURRENCY_CHOICE: Msg = Msg {
+    ko: "USD, KRW, EUR 중 하나여야 합니다",
+    en: "one of USD, KRW, EUR",
+};
+pub const STOCK_RANGE: Msg = Msg {
+    ko: "0 이상 1,000,000,000 이하여야 합니다",
+    en: "from 0 to 1,000,000,000",
+};
+pub const CATEGORY_UNKNOWN: Msg = Msg {
+    ko: "없는 카테고리입니다",
+    en: "no such category",
+};
+pub const IMAGE_NOT_OURS: Msg = Msg {
+    ko: "이 서버에 업로드된 이미지 URL만 쓸 수 있습니다",
+    en: "only image URLs uploaded to this server",
+};
+pub const TOO_MANY_IMAGES: Msg = Msg {
+    ko: "이미지는 10개까지입니다",
+    en: "at most 10 images",
+};
+pub const PRODUCT_NOT_FOUND: Msg = Msg {
+    ko: "상품을 찾을 수 없습니다",
+    en: "product not found",
+};
+pub const NOT_YOUR_PRODUCT: Msg = Msg {
+    ko: "본인이 등록한 상품만 바꿀 수 있습니다",
+    en: "only the seller who listed the product may change it",
+};
+pub const SELLERS_ONLY: Msg = Msg {
+    ko: "판매자만 상품을 등록할 수 있습니다",
+    en: "only sellers can list products",
+};
+pub const LIMIT_RANGE: Msg = Msg {
+    ko: "1 이상 100 이하여야 합니다",
+    en: "from 1 to 100",
+};
+pub const PAGE_RANGE: Msg = Msg {
+    ko: "1 이상이어야 합니다",
+    en: "at least 1",
+};
+pub const PRICE_RANGE: Msg = Msg {
+    ko: "min_price가 max_price보다 클 수 없습니다",
+    en: "min_price cannot be above max_price",
+};
+pub const IMAGE_TYPES_ONLY: Msg = Msg {
+    ko: "이미지(image/png, image/jpeg, image/webp, image/gif)만 올릴 수 있습니다",
+    en: "images only: image/png, image/jpeg, image/webp, image/gif",
+};

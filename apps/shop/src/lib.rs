@@ -10,8 +10,10 @@ mod demo;
 mod envelope;
 mod i18n;
 pub mod model;
+mod money;
 mod routes;
 mod service;
+mod settings;
 mod store;
 
 use platform::app::{App, AppContext, BoxError, BoxFuture, Manifest, RateLimitKey};
@@ -21,8 +23,13 @@ use platform::openapi::{OpenApiRouter, routes};
 use platform::ratelimit::Window;
 use platform::{DemoLogin, NewUser, UserSummary};
 
-use crate::routes::{AppState, auth, categories, users};
+use std::time::Duration;
+
+use platform::uploads::{UploadPolicy, Uploads};
+
+use crate::routes::{AppState, auth, categories, products, uploads, users};
 use crate::service::Service;
+pub use crate::settings::Settings;
 
 static MIGRATIONS: Migrations = Migrations {
     sqlite: sqlx::migrate!("./migrations/sqlite"),
@@ -39,6 +46,7 @@ static MANIFEST: Manifest = Manifest::new(
     &envelope::Envelope,
     &MIGRATIONS,
 )
+.settings::<Settings>()
 .languages(&[platform::texts::KO, platform::texts::EN])
 .rate_limits(RATE_LIMITS, RateLimitKey::Account);
 
@@ -56,10 +64,22 @@ impl App for Shop {
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
+        let settings: &Settings = ctx.settings();
+        let images = Uploads::new(
+            &ctx,
+            UploadPolicy {
+                types: service::uploads::IMAGE_TYPES,
+                max_bytes: settings.image_max_bytes,
+                ttl: Duration::from_secs(settings.upload_url_ttl_seconds),
+            },
+        );
         let state = AppState::new(
             ctx.clone(),
             routes::State {
-                svc: Service { db: ctx.db.clone() },
+                svc: Service {
+                    db: ctx.db.clone(),
+                    uploads: images.clone(),
+                },
                 accounts: Accounts::new(
                     &ctx,
                     service::users::Users { db: ctx.db.clone() },
@@ -75,7 +95,15 @@ impl App for Shop {
             .routes(routes!(auth::logout))
             .routes(routes!(users::me))
             .routes(routes!(categories::list, categories::create))
-            .with_state(state))
+            .routes(routes!(products::list, products::create))
+            .routes(routes!(
+                products::detail,
+                products::update,
+                products::delete
+            ))
+            .routes(routes!(uploads::presigned_url))
+            .with_state(state)
+            .merge(images.routes()))
     }
 
     fn seed_demo<'a>(

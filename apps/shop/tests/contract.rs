@@ -19,6 +19,14 @@ async fn the_document_lists_every_route_and_its_rejections_happen() {
             ("GET", "/v1/users/me"),
             ("GET", "/v1/categories"),
             ("POST", "/v1/categories"),
+            ("GET", "/v1/products"),
+            ("POST", "/v1/products"),
+            ("GET", "/v1/products/{product_id}"),
+            ("PUT", "/v1/products/{product_id}"),
+            ("DELETE", "/v1/products/{product_id}"),
+            ("POST", "/v1/upload/presigned-url"),
+            ("PUT", "/files/{key}"),
+            ("GET", "/files/{key}"),
         ])
         .await;
     let schemas = &doc["components"]["schemas"];
@@ -27,6 +35,11 @@ async fn the_document_lists_every_route_and_its_rejections_happen() {
         json!(["success", "message", "error"])
     );
     assert_eq!(schemas["Role"]["enum"], json!(["buyer", "seller", "admin"]));
+    assert_eq!(schemas["Currency"]["enum"], json!(["KRW", "USD", "EUR"]));
+    assert_eq!(
+        schemas["ProductStatus"]["enum"],
+        json!(["draft", "published", "archived"])
+    );
     let u = register(&s, "buyer").await;
     s.check_documented_rejections(&doc, &u.token).await;
     s.check_docs_offline().await;
@@ -64,6 +77,14 @@ async fn the_demo_has_every_role_and_a_category_tree() {
             .iter()
             .all(|r| !r["children"].as_array().unwrap().is_empty())
     );
+    let products = s.get("/v1/products?limit=100", None).await;
+    assert_eq!(
+        products.body["meta"]["total"], 57,
+        "63 products, 6 of them drafts"
+    );
+    let listed = products.body["data"].as_array().unwrap();
+    assert!(listed.iter().any(|p| p["currency"] == "USD"));
+    assert!(listed.iter().all(|p| p["category_id"].is_i64()));
     // Seeding again never touches what is there.
     let again = shop::Shop.seed_demo(&s.ctx).await.unwrap();
     assert_eq!(again.len(), logins.len());

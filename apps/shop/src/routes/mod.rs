@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod categories;
+pub mod products;
+pub mod uploads;
 pub mod users;
 
 use axum::Json;
@@ -11,6 +13,7 @@ use serde::Serialize;
 
 use crate::model::{Role, UserClaims};
 use crate::service::Service;
+use crate::service::products::Caller;
 use crate::service::users::Users;
 
 /// Handler state, shared by every request.
@@ -34,6 +37,14 @@ pub fn ok<T: Serialize>(data: T) -> Json<Reply<T>> {
     Json(Reply {
         success: true,
         data,
+    })
+}
+
+/// The caller of a verified token.
+pub fn caller(claims: &platform::auth::Claims<UserClaims>) -> Result<Caller, platform::ApiError> {
+    Ok(Caller {
+        id: claims.subject()?,
+        role: claims.extra.role,
     })
 }
 

@@ -1,4 +1,5 @@
 //! SQL for the shop: one text per statement, run on SQLite and PostgreSQL.
 
 pub mod categories;
+pub mod products;
 pub mod users;

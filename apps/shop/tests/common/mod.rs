@@ -188,3 +188,45 @@ pub fn header_u64(r: &TestResponse, name: &str) -> u64 {
         .parse()
         .unwrap_or_else(|_| panic!("{name} is a number"))
 }
+
+/// A category added by `admin`; its id.
+pub async fn category(s: &TestServer, admin: &User, name: &str, parent: Option<i64>) -> i64 {
+    let r = s
+        .post(
+            "/v1/categories",
+            Some(&admin.token),
+            &json!({"name": name, "parent_id": parent}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "category: {}", r.body);
+    r.body["data"]["id"].as_i64().expect("a category id")
+}
+
+/// A product listed by `seller` with `fields` over a small default; its body.
+pub async fn product(s: &TestServer, seller: &User, fields: Value) -> Value {
+    let mut body =
+        json!({"name": "상품", "price": 1000.00, "currency": "KRW", "stock_quantity": 10});
+    for (k, v) in fields.as_object().expect("fields are an object") {
+        body[k] = v.clone();
+    }
+    let r = s.post("/v1/products", Some(&seller.token), &body).await;
+    assert_eq!(r.status, 201, "product: {}", r.body);
+    r.body["data"].clone()
+}
+
+/// A body sent as written, so that numbers keep their exact text (`15.00`).
+pub async fn post_text(
+    s: &TestServer,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> TestResponse {
+    s.raw(
+        Method::POST,
+        path,
+        token,
+        "application/json",
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
