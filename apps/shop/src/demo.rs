@@ -1,16 +1,19 @@
-//! `serve --demo`: an admin, two sellers, two buyers, a category tree and 63
-//! products (a few drafts, a few priced in dollars). Orders come with the order
-//! flow.
+//! `serve --demo`: an admin, two sellers, two buyers, a category tree, 63
+//! products (a few drafts, a few priced in dollars, some sold out) and orders in
+//! every state.
 
 use chrono::{Duration, Utc};
 use platform::DemoLogin;
 use platform::app::{AppContext, BoxError};
 use platform::on_pool;
 
-use crate::model::{ProductStatus, Role};
+use crate::model::{OrderStatus, ProductStatus, Role};
 use crate::money::{Amount, Currency, Money};
+use crate::service::Service;
+use crate::service::orders::{AddressInput, ItemInput, OrderInput, PaymentOutcome};
+use crate::service::products::Caller;
 use crate::store;
-use crate::store::products::ProductFields;
+use crate::store::products::{Filter, Order, ProductFields};
 
 pub const DEMO_PASSWORD: &str = "demo1234!";
 
@@ -71,7 +74,7 @@ async fn count_users(ctx: &AppContext) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
+pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxError> {
     let logins = USERS
         .iter()
         .map(|(email, _, role)| DemoLogin {
@@ -138,5 +141,87 @@ pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
             store::products::insert(&ctx.db, seller.id, &fields, at).await?;
         }
     }
+    orders(ctx, &svc).await?;
     Ok(logins)
+}
+
+/// Orders by both buyers, moved through the workflow as payments and sellers
+/// would move them, so that every status is on show.
+async fn orders(ctx: &AppContext, svc: &Service) -> Result<(), BoxError> {
+    let user = |email: &'static str| async move {
+        let row = store::users::by_email(&ctx.db, email)
+            .await?
+            .ok_or("demo user missing")?;
+        Ok::<_, BoxError>(Caller {
+            id: row.id,
+            role: row.role,
+        })
+    };
+    let admin = user(USERS[0].0).await?;
+    let buyers = [user(USERS[3].0).await?, user(USERS[4].0).await?];
+    let lang = platform::texts::KO;
+    let (on_sale, _) =
+        store::products::published(&ctx.db, &Filter::default(), Order::Newest, 100, 0).await?;
+    let in_won: Vec<_> = on_sale
+        .iter()
+        .filter(|p| p.currency == Currency::Krw && p.stock_quantity >= 5)
+        .collect();
+    let address = |recipient: &str| AddressInput {
+        recipient: Some(recipient.into()),
+        phone: Some("010-1234-5678".into()),
+        line1: Some("서울특별시 종로구 세종대로 175".into()),
+        line2: Some("3층".into()),
+        city: Some("서울".into()),
+        postal_code: Some("03172".into()),
+        country: Some("KR".into()),
+    };
+    // (buyer, where the order ends)
+    let plan = [
+        (0, OrderStatus::Delivered),
+        (0, OrderStatus::Shipped),
+        (0, OrderStatus::Paid),
+        (0, OrderStatus::Pending),
+        (1, OrderStatus::Cancelled),
+        (1, OrderStatus::PaymentFailed),
+        (1, OrderStatus::Paid),
+        (1, OrderStatus::Pending),
+    ];
+    for (i, (buyer, end)) in plan.into_iter().enumerate() {
+        let product = in_won
+            .get(i * 3 % in_won.len().max(1))
+            .ok_or("no demo product in stock")?;
+        let input = OrderInput {
+            items: Some(vec![ItemInput {
+                product_id: Some(product.id),
+                quantity: Some(1 + i as i64 % 2),
+            }]),
+            shipping_address: Some(address(if buyer == 0 { "김구매" } else { "이구매" })),
+        };
+        let order = svc.place_order(lang, buyers[buyer], input).await?;
+        let id = order.row.id;
+        let pay = |outcome| async move {
+            let mut tx = ctx.db.begin().await?;
+            svc.apply_payment(&mut tx, id, outcome).await?;
+            tx.commit().await?;
+            Ok::<_, BoxError>(())
+        };
+        match end {
+            OrderStatus::Pending => {}
+            OrderStatus::Cancelled => {
+                svc.cancel_order(lang, buyers[buyer], id).await?;
+            }
+            OrderStatus::PaymentFailed => pay(PaymentOutcome::Failed).await?,
+            OrderStatus::Paid => pay(PaymentOutcome::Succeeded).await?,
+            OrderStatus::Shipped | OrderStatus::Delivered => {
+                pay(PaymentOutcome::Succeeded).await?;
+                svc.fulfil_order(lang, admin, id, Some(OrderStatus::Shipped))
+                    .await?;
+                if end == OrderStatus::Delivered {
+                    svc.fulfil_order(lang, admin, id, Some(OrderStatus::Delivered))
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

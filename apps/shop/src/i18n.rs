@@ -122,3 +122,67 @@ pub const IMAGE_TYPES_ONLY: Msg = Msg {
     ko: "이미지(image/png, image/jpeg, image/webp, image/gif)만 올릴 수 있습니다",
     en: "images only: image/png, image/jpeg, image/webp, image/gif",
 };
+pub const BUYERS_ONLY: Msg = Msg {
+    ko: "구매자만 주문할 수 있습니다",
+    en: "only buyers can place orders",
+};
+pub const ITEMS_COUNT: Msg = Msg {
+    ko: "주문 항목은 1~50개여야 합니다",
+    en: "from 1 to 50 items",
+};
+pub const QUANTITY_RANGE: Msg = Msg {
+    ko: "수량은 1 이상 1,000 이하여야 합니다",
+    en: "a quantity from 1 to 1,000",
+};
+pub const PRODUCT_TWICE: Msg = Msg {
+    ko: "같은 상품은 한 번만 담을 수 있습니다(수량으로 조정하세요)",
+    en: "each product once; change its quantity instead",
+};
+pub const PRODUCT_UNAVAILABLE: Msg = Msg {
+    ko: "판매 중인 상품이 아닙니다",
+    en: "no such product on sale",
+};
+pub const ONE_CURRENCY: Msg = Msg {
+    ko: "한 주문의 상품은 모두 같은 통화여야 합니다",
+    en: "every item of an order must be in one currency",
+};
+pub const COUNTRY_CODE: Msg = Msg {
+    ko: "두 글자 국가 코드(ISO 3166-1, 예: KR)여야 합니다",
+    en: "a two-letter country code (ISO 3166-1, e.g. KR)",
+};
+pub const OUT_OF_STOCK: Msg = Msg {
+    ko: "재고가 부족합니다",
+    en: "not enough stock",
+};
+pub const ORDER_CHANGED: Msg = Msg {
+    ko: "주문하는 동안 상품 정보가 바뀌었습니다. 다시 시도하세요",
+    en: "a product changed while ordering; try again",
+};
+pub const ORDER_NOT_FOUND: Msg = Msg {
+    ko: "주문을 찾을 수 없습니다",
+    en: "order not found",
+};
+pub const NOT_YOUR_ORDER: Msg = Msg {
+    ko: "주문한 구매자만 취소할 수 있습니다",
+    en: "only the buyer who placed the order may cancel it",
+};
+pub const CANCEL_PENDING_ONLY: Msg = Msg {
+    ko: "결제 대기 중인 주문만 취소할 수 있습니다",
+    en: "only a pending order can be cancelled",
+};
+pub const SELLERS_OF_EVERY_ITEM: Msg = Msg {
+    ko: "주문의 모든 상품을 판매한 판매자만 배송 상태를 바꿀 수 있습니다",
+    en: "only the seller of every item may update its delivery",
+};
+pub const FULFIL_CHOICE: Msg = Msg {
+    ko: "shipped 또는 delivered여야 합니다",
+    en: "shipped or delivered",
+};
+pub const FULFIL_ORDER: Msg = Msg {
+    ko: "결제된 주문만 발송하고, 발송된 주문만 배송 완료할 수 있습니다",
+    en: "only a paid order can be shipped, and only a shipped one delivered",
+};
+pub const SELLER_LIST_ONLY: Msg = Msg {
+    ko: "판매자만 볼 수 있습니다",
+    en: "sellers only",
+};

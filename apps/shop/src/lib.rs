@@ -1,6 +1,7 @@
 //! shop: an e-commerce MVP (seed 003), on the ondol platform.
 //!
-//! Buyers and sellers register and log in; admins keep the category tree. Every
+//! Buyers and sellers register and log in; admins keep the category tree; sellers
+//! list products, buyers order them and sellers ship them. Every
 //! route is under `/v1` and answers `{success, data}` or
 //! `{success: false, message, error: {code, errors?}}`, in Korean or English by
 //! `Accept-Language`. See `docs/shop.md` for what is built so far.
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 use platform::uploads::{UploadPolicy, Uploads};
 
-use crate::routes::{AppState, auth, categories, products, uploads, users};
+use crate::routes::{AppState, auth, categories, orders, products, uploads, users};
 use crate::service::Service;
 pub use crate::settings::Settings;
 
@@ -38,7 +39,8 @@ static MIGRATIONS: Migrations = Migrations {
 
 static MANIFEST: Manifest = Manifest::new(
     "shop",
-    "E-commerce: buyer and seller accounts and the category tree, under `/v1`. \
+    "E-commerce under `/v1`: buyer and seller accounts, the category tree, \
+     products with exact prices, image uploads and orders that cannot oversell. \
      Answers `{success, data}`; errors come as \
      `{success: false, message, error: {code, errors?}}`, worded in Korean or \
      English by `Accept-Language`.",
@@ -58,28 +60,55 @@ const LOGIN_LIMIT: &[Window] = &[Window::per_minute(5)];
 
 pub struct Shop;
 
+/// Applies a payment result to an order as the verified payment webhook does
+/// (`true`: succeeded). For tests and tools that settle orders without a card;
+/// `false` when the order's state does not move.
+#[doc(hidden)]
+pub async fn settle_payment(
+    ctx: &AppContext,
+    order: model::OrderId,
+    succeeded: bool,
+) -> Result<bool, BoxError> {
+    use service::orders::PaymentOutcome;
+    let svc = service(ctx);
+    let mut tx = ctx.db.begin().await?;
+    let outcome = if succeeded {
+        PaymentOutcome::Succeeded
+    } else {
+        PaymentOutcome::Failed
+    };
+    let moved = svc.apply_payment(&mut tx, order, outcome).await?.is_some();
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// The shop's rules over this context's database and stores.
+fn service(ctx: &AppContext) -> Service {
+    let settings: &Settings = ctx.settings();
+    Service {
+        db: ctx.db.clone(),
+        uploads: Uploads::new(
+            ctx,
+            UploadPolicy {
+                types: service::uploads::IMAGE_TYPES,
+                max_bytes: settings.image_max_bytes,
+                ttl: Duration::from_secs(settings.upload_url_ttl_seconds),
+            },
+        ),
+    }
+}
+
 impl App for Shop {
     fn manifest(&self) -> &'static Manifest {
         &MANIFEST
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
-        let settings: &Settings = ctx.settings();
-        let images = Uploads::new(
-            &ctx,
-            UploadPolicy {
-                types: service::uploads::IMAGE_TYPES,
-                max_bytes: settings.image_max_bytes,
-                ttl: Duration::from_secs(settings.upload_url_ttl_seconds),
-            },
-        );
+        let svc = service(&ctx);
         let state = AppState::new(
             ctx.clone(),
             routes::State {
-                svc: Service {
-                    db: ctx.db.clone(),
-                    uploads: images.clone(),
-                },
+                svc: svc.clone(),
                 accounts: Accounts::new(
                     &ctx,
                     service::users::Users { db: ctx.db.clone() },
@@ -102,15 +131,20 @@ impl App for Shop {
                 products::delete
             ))
             .routes(routes!(uploads::presigned_url))
+            .routes(routes!(orders::list, orders::create))
+            .routes(routes!(orders::detail))
+            .routes(routes!(orders::cancel))
+            .routes(routes!(orders::seller_list))
+            .routes(routes!(orders::fulfil))
             .with_state(state)
-            .merge(images.routes()))
+            .merge(svc.uploads.routes()))
     }
 
     fn seed_demo<'a>(
         &'a self,
         ctx: &'a AppContext,
     ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>> {
-        Box::pin(demo::seed(ctx))
+        Box::pin(demo::seed(ctx, service(ctx)))
     }
 
     fn add_user<'a>(

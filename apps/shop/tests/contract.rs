@@ -27,6 +27,12 @@ async fn the_document_lists_every_route_and_its_rejections_happen() {
             ("POST", "/v1/upload/presigned-url"),
             ("PUT", "/files/{key}"),
             ("GET", "/files/{key}"),
+            ("POST", "/v1/orders"),
+            ("GET", "/v1/orders"),
+            ("GET", "/v1/orders/{order_id}"),
+            ("POST", "/v1/orders/{order_id}/cancel"),
+            ("GET", "/v1/seller/orders"),
+            ("PATCH", "/v1/seller/orders/{order_id}"),
         ])
         .await;
     let schemas = &doc["components"]["schemas"];
@@ -39,6 +45,17 @@ async fn the_document_lists_every_route_and_its_rejections_happen() {
     assert_eq!(
         schemas["ProductStatus"]["enum"],
         json!(["draft", "published", "archived"])
+    );
+    assert_eq!(
+        schemas["OrderStatus"]["enum"],
+        json!([
+            "pending",
+            "paid",
+            "shipped",
+            "delivered",
+            "cancelled",
+            "payment_failed"
+        ])
     );
     let u = register(&s, "buyer").await;
     s.check_documented_rejections(&doc, &u.token).await;
@@ -85,6 +102,29 @@ async fn the_demo_has_every_role_and_a_category_tree() {
     let listed = products.body["data"].as_array().unwrap();
     assert!(listed.iter().any(|p| p["currency"] == "USD"));
     assert!(listed.iter().all(|p| p["category_id"].is_i64()));
+    // Orders in every state, by both buyers.
+    let admin = login_with(&s, "admin@demo.ondol.dev", "demo1234!").await;
+    let orders = s.get("/v1/orders?limit=100", Some(&admin.token)).await;
+    let statuses: std::collections::BTreeSet<&str> = orders.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        [
+            "cancelled",
+            "delivered",
+            "paid",
+            "payment_failed",
+            "pending",
+            "shipped"
+        ]
+    );
+    let buyer = login_with(&s, "buyer1@demo.ondol.dev", "demo1234!").await;
+    let mine = s.get("/v1/orders", Some(&buyer.token)).await;
+    assert_eq!(mine.body["meta"]["total"], 4);
     // Seeding again never touches what is there.
     let again = shop::Shop.seed_demo(&s.ctx).await.unwrap();
     assert_eq!(again.len(), logins.len());

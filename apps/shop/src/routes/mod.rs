@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod categories;
+pub mod orders;
 pub mod products;
 pub mod uploads;
 pub mod users;
@@ -31,6 +32,14 @@ pub struct State {
 pub struct Reply<T: Serialize> {
     pub success: bool,
     pub data: T,
+}
+
+/// `meta` of a list (seed §2.3).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Meta {
+    pub page: i64,
+    pub limit: i64,
+    pub total: i64,
 }
 
 pub fn ok<T: Serialize>(data: T) -> Json<Reply<T>> {

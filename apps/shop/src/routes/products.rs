@@ -7,7 +7,7 @@ use platform::extract::{AppJson, AppPath, AppQuery};
 use platform::texts::Language;
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, Reply, caller, ok};
+use super::{AppState, Meta, Reply, caller, ok};
 use crate::model::{CategoryId, ProductId, ProductView, UserClaims};
 use crate::service::products::{ListQuery, ListSort, ProductInput};
 
@@ -34,14 +34,6 @@ pub struct ListParams {
     /// Default `newest`.
     #[param(inline)]
     sort: Option<ListSort>,
-}
-
-/// `meta` of a list (seed §2.3).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Meta {
-    page: i64,
-    limit: i64,
-    total: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

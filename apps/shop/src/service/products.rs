@@ -7,7 +7,7 @@ use platform::validate::FieldErrors;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::Service;
+use super::{Paging, Service};
 use crate::i18n::{self, Msg};
 use crate::model::{CategoryId, ProductId, ProductRow, ProductStatus, Role, UserId};
 use crate::money::{Amount, AmountError, Currency, Money};
@@ -201,14 +201,7 @@ impl Service {
 
     pub async fn published_products(&self, lang: Language, q: ListQuery) -> Result<Page, ApiError> {
         let mut errors = FieldErrors::new(i18n::field_messages(lang));
-        let page = q.page.unwrap_or(1);
-        if !(1..=1_000_000).contains(&page) {
-            errors.add("page", i18n::PAGE_RANGE.in_(lang));
-        }
-        let limit = q.limit.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            errors.add("limit", i18n::LIMIT_RANGE.in_(lang));
-        }
+        let paging = Paging::check(lang, &mut errors, q.page, q.limit);
         let mut bound = |field: &str, text: Option<&str>| {
             let text = text?;
             match Amount::parse(text) {
@@ -245,11 +238,12 @@ impl Service {
             ListSort::Name => Order::Name,
         };
         let (items, total) =
-            store::products::published(&self.db, &filter, order, limit, (page - 1) * limit).await?;
+            store::products::published(&self.db, &filter, order, paging.limit, paging.offset())
+                .await?;
         Ok(Page {
             items,
-            page,
-            limit,
+            page: paging.page,
+            limit: paging.limit,
             total,
         })
     }

@@ -67,11 +67,15 @@ pub async fn admin(s: &TestServer) -> User {
 }
 
 pub async fn login(s: &TestServer, email: &str) -> User {
+    login_with(s, email, PASSWORD).await
+}
+
+pub async fn login_with(s: &TestServer, email: &str, password: &str) -> User {
     let r = s
         .post(
             "/v1/auth/login",
             None,
-            &json!({"email": email, "password": PASSWORD}),
+            &json!({"email": email, "password": password}),
         )
         .await;
     assert_eq!(r.status, 200, "login: {}", r.body);
@@ -229,4 +233,36 @@ pub async fn post_text(
         body.as_bytes().to_vec(),
     )
     .await
+}
+
+pub fn address() -> Value {
+    json!({"recipient": "김민준", "phone": "010-1234-5678", "line1": "테헤란로 123",
+           "city": "서울", "postal_code": "06234", "country": "KR"})
+}
+
+/// `POST /v1/orders` with `(product_id, quantity)` lines.
+pub async fn place(s: &TestServer, buyer: &User, lines: &[(i64, i64)]) -> TestResponse {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(p, q)| json!({"product_id": p, "quantity": q}))
+        .collect();
+    s.post(
+        "/v1/orders",
+        Some(&buyer.token),
+        &json!({"items": items, "shipping_address": address()}),
+    )
+    .await
+}
+
+pub async fn stock(s: &TestServer, product: i64) -> i64 {
+    let r = s.get(&format!("/v1/products/{product}"), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["data"]["stock_quantity"].as_i64().expect("a stock")
+}
+
+/// Settles an order's payment as the payment webhook does.
+pub async fn settle(s: &TestServer, order: i64, succeeded: bool) -> bool {
+    shop::settle_payment(&s.ctx, shop::model::OrderId(order), succeeded)
+        .await
+        .expect("the payment result is applied")
 }

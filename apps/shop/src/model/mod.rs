@@ -183,3 +183,6 @@ impl From<&ProductRow> for ProductView {
         }
     }
 }
+
+mod orders;
+pub use orders::*;
