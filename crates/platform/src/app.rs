@@ -51,6 +51,8 @@ pub struct AppContext {
     pub jwt: JwtKeys,
     refresh_ttl: Duration,
     pub shutdown: CancellationToken,
+    /// Started on first use ([`Self::mailer`]).
+    mailer: Arc<std::sync::OnceLock<crate::external::mail::Mailer>>,
 }
 
 impl AppContext {
@@ -94,6 +96,7 @@ impl AppContext {
             hub,
             metrics,
             shutdown,
+            mailer: Arc::default(),
         }
     }
 
@@ -144,6 +147,21 @@ impl AppContext {
             self.redis.clone(),
             &format!("{}:{name}", self.name),
         )
+    }
+
+    /// The app's mailer (SMTP when `smtp_url` is set, else `.eml` files), its
+    /// outbox worker started on first use and running until shutdown. Call it
+    /// while building the router, so that a bad `smtp_url` stops the start.
+    pub fn mailer(
+        &self,
+    ) -> Result<crate::external::mail::Mailer, crate::external::mail::MailError> {
+        if let Some(m) = self.mailer.get() {
+            return Ok(m.clone());
+        }
+        // Two first calls at once would start two workers; they share the rows
+        // safely, and one handle is kept.
+        let started = crate::external::mail::Mailer::start(self)?;
+        Ok(self.mailer.get_or_init(|| started).clone())
     }
 
     /// Where the app keeps files of its own (objects, outboxes) on this machine.

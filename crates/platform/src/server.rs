@@ -58,6 +58,7 @@ pub async fn open(
     };
     crate::auth::refresh::ensure_schema(&db).await?;
     crate::uploads::ensure_schema(&db).await?;
+    crate::outbox::ensure_schema(&db).await?;
     crate::auth::revocation::ensure_schema(&db).await?;
     db.migrate(manifest.migrations).await?;
     let redis = match platform

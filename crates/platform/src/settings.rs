@@ -68,6 +68,20 @@ pub struct PlatformSettings {
     /// How long an instance's presence counts outlive it when it dies without
     /// closing its connections (with Redis); it renews its lease every third of it.
     pub presence_lease_seconds: u64,
+    /// The first retry of an outbox delivery (a mail) after this; each further
+    /// one waits twice as long, up to an hour.
+    pub outbox_retry_ms: u64,
+    /// How often an outbox worker looks for work other instances queued or that
+    /// is due again (it is woken at once for its own).
+    pub outbox_poll_ms: u64,
+    /// Deliveries tried this often are given up and logged.
+    pub outbox_max_attempts: u32,
+    /// SMTP server for mail: `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://...:465`, or plain `smtp://host:port` for a local relay. Unset:
+    /// mails are written as `.eml` files under `<data dir>/outbox/<app>/`.
+    pub smtp_url: Option<Secret>,
+    /// The sender of mails.
+    pub mail_from: String,
 }
 
 impl Default for PlatformSettings {
@@ -93,6 +107,11 @@ impl Default for PlatformSettings {
             public_url: None,
             ws_ping_seconds: 30,
             presence_lease_seconds: 10,
+            outbox_retry_ms: 5_000,
+            outbox_poll_ms: 1_000,
+            outbox_max_attempts: 20,
+            smtp_url: None,
+            mail_from: "ondol <no-reply@ondol.localhost>".into(),
         }
     }
 }

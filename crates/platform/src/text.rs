@@ -39,6 +39,23 @@ pub fn is_blank(s: &str) -> bool {
     trim(s).is_empty()
 }
 
+/// `s` for HTML text or a quoted attribute: `& < > " '` as entities, so a name a
+/// user chose cannot become markup in a page or a mail.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The path (`items[0].name`) of the first string or key of a JSON document that
 /// holds a refused character, if any. Documents without such a character (nearly
 /// all) are only scanned, not parsed.
@@ -111,6 +128,14 @@ fn find_in(value: &Value, path: &mut String) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_escape_leaves_no_markup() {
+        assert_eq!(
+            html_escape(r#"<b onclick="x('1')">&amp;</b> 한글"#),
+            "&lt;b onclick=&quot;x(&#39;1&#39;)&quot;&gt;&amp;amp;&lt;/b&gt; 한글"
+        );
+    }
 
     #[test]
     fn controls_are_refused_and_text_is_not() {

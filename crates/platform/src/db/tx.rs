@@ -22,6 +22,8 @@ use crate::realtime::Hub;
 pub struct Tx {
     conn: TxConn,
     after_commit: Vec<(Hub, String, String)>,
+    /// Workers to wake once the rows they deliver are visible.
+    wake: Vec<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 /// The engine's transaction; use it through [`crate::on_tx!`].
@@ -36,6 +38,7 @@ impl Tx {
         Self {
             conn,
             after_commit: Vec::new(),
+            wake: Vec::new(),
         }
     }
 
@@ -56,12 +59,29 @@ impl Tx {
             .push((hub.clone(), topic.into(), message.into()));
     }
 
+    /// Wakes `worker` once this transaction has committed (an outbox worker whose
+    /// rows it wrote); never if it does not commit.
+    pub fn wake_after_commit(&mut self, worker: &std::sync::Arc<tokio::sync::Notify>) {
+        if !self.wake.iter().any(|w| std::sync::Arc::ptr_eq(w, worker)) {
+            self.wake.push(worker.clone());
+        }
+    }
+
     /// Commits, then publishes what was queued. A publish that fails after the
     /// commit is logged, not returned: the change is stored, and subscribers that
     /// missed a live event read the state again.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        let Self { conn, after_commit } = self;
-        let publish = publish_all(after_commit);
+        let Self {
+            conn,
+            after_commit,
+            wake,
+        } = self;
+        let publish = async move {
+            publish_all(after_commit).await;
+            for w in wake {
+                w.notify_one();
+            }
+        };
         match conn {
             TxConn::Sqlite(t) => t.commit_then(publish).await,
             TxConn::Postgres(t) => t.commit_then(publish).await,
