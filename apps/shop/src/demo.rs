@@ -89,10 +89,13 @@ pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxE
     }
     let hash = ctx.passwords.hash(DEMO_PASSWORD).await?;
     let started = Utc::now() - Duration::days(30);
+    // Demo accounts are not welcomed by mail.
+    let mut tx = ctx.db.begin().await?;
     for (i, (email, name, role)) in USERS.iter().enumerate() {
         let at = started + Duration::hours(i as i64);
-        store::users::insert(&ctx.db, email, &hash, name, *role, at).await?;
+        store::users::insert(&mut tx, email, &hash, name, *role, at).await?;
     }
+    tx.commit().await?;
     let mut leaves = Vec::new();
     for (root, children) in CATEGORIES {
         let parent = store::categories::insert(&ctx.db, root, None, started).await?;

@@ -10,6 +10,7 @@ mod admin;
 mod demo;
 mod envelope;
 mod i18n;
+mod mail;
 pub mod model;
 mod money;
 mod routes;
@@ -70,7 +71,7 @@ pub async fn settle_payment(
     succeeded: bool,
 ) -> Result<bool, BoxError> {
     use service::orders::PaymentOutcome;
-    let svc = service(ctx);
+    let svc = service(ctx)?;
     let mut tx = ctx.db.begin().await?;
     let outcome = if succeeded {
         PaymentOutcome::Succeeded
@@ -82,10 +83,10 @@ pub async fn settle_payment(
     Ok(moved)
 }
 
-/// The shop's rules over this context's database and stores.
-fn service(ctx: &AppContext) -> Service {
+/// The shop's rules over this context's database, stores and mailer.
+fn service(ctx: &AppContext) -> Result<Service, BoxError> {
     let settings: &Settings = ctx.settings();
-    Service {
+    Ok(Service {
         db: ctx.db.clone(),
         uploads: Uploads::new(
             ctx,
@@ -95,7 +96,8 @@ fn service(ctx: &AppContext) -> Service {
                 ttl: Duration::from_secs(settings.upload_url_ttl_seconds),
             },
         ),
-    }
+        mailer: ctx.mailer()?,
+    })
 }
 
 impl App for Shop {
@@ -104,7 +106,7 @@ impl App for Shop {
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
-        let svc = service(&ctx);
+        let svc = service(&ctx)?;
         let state = AppState::new(
             ctx.clone(),
             routes::State {
@@ -144,7 +146,7 @@ impl App for Shop {
         &'a self,
         ctx: &'a AppContext,
     ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>> {
-        Box::pin(demo::seed(ctx, service(ctx)))
+        Box::pin(async move { demo::seed(ctx, service(ctx)?).await })
     }
 
     fn add_user<'a>(

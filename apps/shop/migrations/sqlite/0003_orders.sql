@@ -15,6 +15,8 @@ CREATE TABLE orders (
     total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
     -- The shipping address object, as JSON text.
     shipping_address TEXT NOT NULL,
+    -- The buyer's language when ordering (`ko`, `en`), for the mails about it.
+    language TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     paid_at TEXT,

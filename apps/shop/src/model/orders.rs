@@ -58,6 +58,8 @@ pub struct OrderRow {
     pub currency: Currency,
     pub total_minor: i64,
     pub shipping_address: String,
+    /// `ko` or `en`.
+    pub language: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
@@ -65,6 +67,14 @@ pub struct OrderRow {
 }
 
 impl OrderRow {
+    /// The language the buyer ordered in.
+    pub fn language(&self) -> platform::texts::Language {
+        platform::texts::negotiate(
+            Some(&self.language),
+            &[platform::texts::KO, platform::texts::EN],
+        )
+    }
+
     pub fn total(&self) -> Money {
         Money {
             minor: self.total_minor,

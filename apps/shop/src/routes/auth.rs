@@ -84,7 +84,9 @@ pub async fn register(
             name: &req.name,
             role: req.role.as_deref(),
         },
-        users::Registrar::Public,
+        users::Registrar::Public {
+            welcome: &s.svc.mailer,
+        },
     )
     .await?;
     tracing::info!(user = %user.id, role = %user.role, "registered");

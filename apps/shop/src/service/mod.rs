@@ -8,6 +8,7 @@ pub mod uploads;
 pub mod users;
 
 use platform::db::Db;
+use platform::external::mail::Mailer;
 use platform::texts::Language;
 use platform::uploads::Uploads;
 use platform::validate::FieldErrors;
@@ -18,6 +19,7 @@ use crate::i18n;
 pub struct Service {
     pub db: Db,
     pub uploads: Uploads,
+    pub mailer: Mailer,
 }
 
 /// `page` and `limit` of a list, checked: `page` from 1, `limit` from 1 to 100

@@ -131,6 +131,7 @@ impl Service {
                 buyer: caller.id,
                 total,
                 shipping_address: &address,
+                language: lang.code,
                 now,
             },
         )
@@ -376,7 +377,26 @@ impl Service {
             PaymentOutcome::Failed => OrderStatus::PaymentFailed,
         };
         let from = order_rules::sources(Actor::Payments, to);
-        Ok(store::orders::set_status(tx, id, &from, to, Utc::now()).await?)
+        let Some(row) = store::orders::set_status(tx, id, &from, to, Utc::now()).await? else {
+            return Ok(None);
+        };
+        if outcome == PaymentOutcome::Succeeded {
+            // In the same transaction: the mail exists if and only if the order
+            // became paid, however often the provider reports it.
+            let items = store::orders::items_in(tx, id).await?;
+            let buyer = store::users::email_in(tx, row.buyer_id).await?;
+            let to = platform::validate::Email::parse(&buyer).map_err(|_| {
+                ApiError::internal(format!("user {} has no valid e-mail", row.buyer_id))
+            })?;
+            let order = Order {
+                row: row.clone(),
+                items,
+            };
+            self.mailer
+                .queue(tx, &crate::mail::order_confirmation(&to, &order))
+                .await?;
+        }
+        Ok(Some(row))
     }
 }
 

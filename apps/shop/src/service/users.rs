@@ -5,12 +5,13 @@ use chrono::Utc;
 use platform::ApiError;
 use platform::auth::{AccountTexts, Directory, Passwords};
 use platform::db::{Db, is_unique_violation};
+use platform::external::mail::Mailer;
 use platform::texts::Language;
 use platform::validate::{Email, FieldErrors};
 
-use crate::i18n;
 use crate::model::{Role, UserClaims, UserId, UserRow};
 use crate::store;
+use crate::{i18n, mail};
 
 /// Empty: the platform words these failures in the request's language.
 pub const TEXTS: AccountTexts = AccountTexts {
@@ -40,9 +41,12 @@ pub struct Registration<'a> {
 
 /// Who registers: anyone over HTTP (a buyer or a seller), or an operator from the
 /// command line (any role, admins included).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registrar {
-    Public,
+#[derive(Clone, Copy)]
+pub enum Registrar<'a> {
+    /// Welcomed by mail, in the request's language.
+    Public {
+        welcome: &'a Mailer,
+    },
     Operator,
 }
 
@@ -52,7 +56,7 @@ pub async fn register(
     passwords: &Passwords,
     lang: Language,
     req: Registration<'_>,
-    by: Registrar,
+    by: Registrar<'_>,
 ) -> Result<UserRow, ApiError> {
     let Registration {
         email,
@@ -81,7 +85,7 @@ pub async fn register(
     }
     let role = match role.map(str::parse::<Role>) {
         None => Some(Role::Buyer),
-        Some(Ok(Role::Admin)) if by == Registrar::Public => None,
+        Some(Ok(Role::Admin)) if matches!(by, Registrar::Public { .. }) => None,
         Some(Ok(role)) => Some(role),
         Some(Err(_)) => None,
     };
@@ -93,11 +97,23 @@ pub async fn register(
         unreachable!("a missing email or role failed validation above");
     };
     let hash = passwords.hash(password).await?;
-    match store::users::insert(db, email.as_str(), &hash, name, role, Utc::now()).await {
-        Ok(user) => Ok(user),
-        Err(e) if is_unique_violation(&e) => Err(ApiError::conflict(i18n::EMAIL_TAKEN.in_(lang))),
-        Err(e) => Err(e.into()),
+    let mut tx = db.begin().await?;
+    let user =
+        match store::users::insert(&mut tx, email.as_str(), &hash, name, role, Utc::now()).await {
+            Ok(user) => user,
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return Err(ApiError::conflict(i18n::EMAIL_TAKEN.in_(lang)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+    if let Registrar::Public { welcome } = by {
+        welcome
+            .queue(&mut tx, &mail::welcome(lang, &email, &user.name))
+            .await?;
     }
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// The shop's users as the account flow sees them.

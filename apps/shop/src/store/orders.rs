@@ -8,7 +8,7 @@ use crate::model::{
 use crate::money::{Currency, Money};
 
 const COLUMNS: &str = "id, order_number, buyer_id, status, currency, total_minor, \
-    shipping_address, created_at, updated_at, paid_at, cancelled_at";
+    shipping_address, language, created_at, updated_at, paid_at, cancelled_at";
 const ITEM_COLUMNS: &str =
     "id, order_id, product_id, seller_id, product_name, unit_price_minor, quantity";
 
@@ -95,14 +95,15 @@ pub struct NewOrder<'a> {
     pub buyer: UserId,
     pub total: Money,
     pub shipping_address: &'a str,
+    pub language: &'static str,
     pub now: DateTime<Utc>,
 }
 
 pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>) -> Result<OrderRow, sqlx::Error> {
     let sql = format!(
         "INSERT INTO orders (order_number, buyer_id, status, currency, total_minor,
-             shipping_address, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
+             shipping_address, language, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLUMNS}"
     );
     on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(o.order_number)
@@ -111,6 +112,7 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>) -> Result<OrderRow, sqlx::Err
         .bind(o.total.currency.as_str())
         .bind(o.total.minor)
         .bind(o.shipping_address)
+        .bind(o.language)
         .bind(o.now)
         .fetch_one(c)
         .await)

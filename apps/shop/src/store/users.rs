@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
-use platform::db::Db;
-use platform::on_pool;
+use platform::db::{Db, Tx};
+use platform::{on_pool, on_tx};
 
 use crate::model::{Role, UserId, UserRow};
 
@@ -8,7 +8,7 @@ const COLUMNS: &str = "id, email, password_hash, name, role, created_at, disable
 
 /// A unique violation if the e-mail address is taken.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     email: &str,
     password_hash: &str,
     name: &str,
@@ -19,13 +19,13 @@ pub async fn insert(
         "INSERT INTO users (email, password_hash, name, role, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
     );
-    on_pool!(db.writer(), |p| sqlx::query_as(&sql)
+    on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(email)
         .bind(password_hash)
         .bind(name)
         .bind(role.as_str())
         .bind(now)
-        .fetch_one(p)
+        .fetch_one(c)
         .await)
 }
 
@@ -74,5 +74,15 @@ pub async fn disable(
     .bind(email)
     .bind(now)
     .fetch_optional(p)
+    .await)
+}
+
+/// A user's e-mail address, inside a transaction.
+pub async fn email_in(tx: &mut Tx, id: UserId) -> Result<String, sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT email FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
     .await)
 }
