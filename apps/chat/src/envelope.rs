@@ -24,6 +24,7 @@ impl ErrorEnvelope for Envelope {
             ErrorKind::Conflict => "CONFLICT",
             ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorKind::Locked => "LOCKED",
+            ErrorKind::PaymentRequired => "PAYMENT_REQUIRED",
             ErrorKind::RateLimited { .. } => "RATE_LIMITED",
             ErrorKind::Timeout => "TIMEOUT",
             ErrorKind::Internal => "INTERNAL_ERROR",

@@ -23,6 +23,7 @@ impl ErrorEnvelope for Envelope {
             ErrorKind::Conflict => "INTEGRITY_ERROR",
             ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorKind::Locked => "RESOURCE_LOCKED",
+            ErrorKind::PaymentRequired => "PAYMENT_REQUIRED",
             ErrorKind::RateLimited { .. } => "RATE_LIMITED",
             ErrorKind::Timeout | ErrorKind::Internal => "SERVER_ERROR",
         }

@@ -84,7 +84,7 @@ async fn start(
         .spawn()
         .expect("ondol serve chat starts");
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    let client = http_client();
     let started = Instant::now();
     while client
         .get(format!("{base}/ready"))
@@ -102,9 +102,7 @@ async fn start(
 }
 
 async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
-    let mut req = reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .json(&body);
+    let mut req = http_client().post(format!("{base}{path}")).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -118,7 +116,7 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (u16,
 }
 
 async fn get(base: &str, path: &str, token: &str) -> Value {
-    reqwest::Client::new()
+    http_client()
         .get(format!("{base}{path}"))
         .bearer_auth(token)
         .send()
@@ -376,4 +374,10 @@ async fn an_instance_killed_mid_burst_loses_nothing_shows_nothing_unstored_and_p
     assert!(joined_again, "the partner never saw a come back");
 
     drop(survivor);
+}
+
+/// A plain HTTP client (the process's TLS crypto chosen first, as reqwest needs).
+fn http_client() -> reqwest::Client {
+    platform::external::tls_ready();
+    reqwest::Client::new()
 }

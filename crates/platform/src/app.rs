@@ -53,6 +53,8 @@ pub struct AppContext {
     pub shutdown: CancellationToken,
     /// Started on first use ([`Self::mailer`]).
     mailer: Arc<std::sync::OnceLock<crate::external::mail::Mailer>>,
+    /// Started on first use ([`Self::payments`]).
+    payments: Arc<std::sync::OnceLock<crate::external::payments::Payments>>,
 }
 
 impl AppContext {
@@ -97,6 +99,7 @@ impl AppContext {
             metrics,
             shutdown,
             mailer: Arc::default(),
+            payments: Arc::default(),
         }
     }
 
@@ -162,6 +165,15 @@ impl AppContext {
         // safely, and one handle is kept.
         let started = crate::external::mail::Mailer::start(self)?;
         Ok(self.mailer.get_or_init(|| started).clone())
+    }
+
+    /// The app's payments (Stripe when `stripe_secret_key` is set, else the local
+    /// checkout page, whose webhook events go to `callback_path`), started on
+    /// first use; the first call's `callback_path` is kept.
+    pub fn payments(&self, callback_path: &'static str) -> crate::external::payments::Payments {
+        self.payments
+            .get_or_init(|| crate::external::payments::Payments::start(self, callback_path))
+            .clone()
     }
 
     /// Where the app keeps files of its own (objects, outboxes) on this machine.
@@ -277,6 +289,10 @@ pub struct Manifest {
     /// Whom requests count against: the client address, or the account of a valid
     /// bearer token (the client address without one).
     pub rate_limit_key: RateLimitKey,
+    /// Routes (matched paths) whose requests are not counted: callbacks of
+    /// services outside (a payment provider's webhooks come from a few addresses,
+    /// many times an hour).
+    pub rate_limit_exempt: &'static [&'static str],
     /// The request timeout, and longer ones for some routes (matched paths).
     pub timeout: Duration,
     pub route_timeouts: &'static [(&'static str, Duration)],
@@ -304,6 +320,7 @@ impl Manifest {
             sqlite_page_size: 4096,
             rate_limits: DEFAULT_RATE_LIMITS,
             rate_limit_key: RateLimitKey::Client,
+            rate_limit_exempt: &[],
             timeout: Duration::from_secs(10),
             route_timeouts: &[],
             access_token_ttl: Duration::from_secs(60 * 60),
@@ -333,6 +350,12 @@ impl Manifest {
     pub const fn rate_limits(mut self, windows: &'static [Window], key: RateLimitKey) -> Self {
         self.rate_limits = windows;
         self.rate_limit_key = key;
+        self
+    }
+
+    /// Routes whose requests are not counted against any budget.
+    pub const fn uncounted(mut self, routes: &'static [&'static str]) -> Self {
+        self.rate_limit_exempt = routes;
         self
     }
 

@@ -32,7 +32,11 @@ pub enum ErrorKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     Locked,
-    RateLimited { retry_after_secs: u64 },
+    /// A payment was refused (a declined card).
+    PaymentRequired,
+    RateLimited {
+        retry_after_secs: u64,
+    },
     Timeout,
     Internal,
 }
@@ -50,6 +54,7 @@ impl ErrorKind {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Locked => StatusCode::LOCKED,
+            Self::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             // A timeout is an unexpected server condition for the client, like a panic.
             Self::Timeout | Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,6 +66,7 @@ impl ErrorKind {
     pub fn from_status(status: StatusCode) -> Self {
         match status.as_u16() {
             401 => Self::Unauthorized(AuthFailure::Missing),
+            402 => Self::PaymentRequired,
             403 => Self::Forbidden,
             404 => Self::NotFound,
             405 => Self::MethodNotAllowed,

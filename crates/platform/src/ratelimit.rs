@@ -162,6 +162,22 @@ impl RateLimiter {
         &self.windows
     }
 
+    /// The answer for a request that is not counted: allowed, the first window's
+    /// limit reported in full.
+    pub fn uncounted(&self) -> Decision {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let w = self.windows[0];
+        Decision {
+            allowed: true,
+            limit: w.limit,
+            remaining: w.limit,
+            reset_after: reset_after(w, now),
+        }
+    }
+
     /// Counts one request of `key` in each window.
     pub async fn check(&self, key: &RateKey) -> Decision {
         let now = SystemTime::now()
@@ -169,13 +185,7 @@ impl RateLimiter {
             .map(|d| d.as_secs())
             .unwrap_or(0);
         if !self.enabled {
-            let w = self.windows[0];
-            return Decision {
-                allowed: true,
-                limit: w.limit,
-                remaining: w.limit,
-                reset_after: reset_after(w, now),
-            };
+            return self.uncounted();
         }
         let counts = match &self.backend {
             Backend::Memory(map) => self.count_in_memory(map, key, now),

@@ -29,6 +29,7 @@ pub async fn open(
     config: Arc<Config>,
     shutdown: CancellationToken,
 ) -> Result<AppContext, BoxError> {
+    crate::external::tls_ready();
     let manifest = app.manifest();
     let name = manifest.name;
     let settings = config.app(name).parse_all(manifest.settings)?;
@@ -59,6 +60,7 @@ pub async fn open(
     crate::auth::refresh::ensure_schema(&db).await?;
     crate::uploads::ensure_schema(&db).await?;
     crate::outbox::ensure_schema(&db).await?;
+    crate::external::payments::local::ensure_schema(&db).await?;
     crate::auth::revocation::ensure_schema(&db).await?;
     db.migrate(manifest.migrations).await?;
     let redis = match platform
@@ -141,6 +143,7 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
             },
             metrics: ctx.metrics.clone(),
             rate_limiter: limiter,
+            rate_exempt: manifest.rate_limit_exempt,
             rate_accounts: (manifest.rate_limit_key == RateLimitKey::Account)
                 .then(|| ctx.jwt.clone()),
             body_limit: settings.body_limit_bytes,

@@ -82,6 +82,14 @@ pub struct PlatformSettings {
     pub smtp_url: Option<Secret>,
     /// The sender of mails.
     pub mail_from: String,
+    /// Stripe's secret key (`sk_...`): card payments through Stripe. Unset: the
+    /// local checkout page.
+    pub stripe_secret_key: Option<Secret>,
+    /// The signing secret of the payment webhook (`whsec_...`). Unset: derived
+    /// from the app's signing secret (the local provider signs with it).
+    pub stripe_webhook_secret: Option<Secret>,
+    /// Where Stripe's API is.
+    pub stripe_api_base: String,
 }
 
 impl Default for PlatformSettings {
@@ -112,6 +120,9 @@ impl Default for PlatformSettings {
             outbox_max_attempts: 20,
             smtp_url: None,
             mail_from: "ondol <no-reply@ondol.localhost>".into(),
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
+            stripe_api_base: "https://api.stripe.com".into(),
         }
     }
 }

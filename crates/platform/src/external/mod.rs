@@ -8,5 +8,18 @@
 //! them, through the durable [`crate::outbox`].
 //!
 //! - [`mail`]: SMTP (with STARTTLS) through `lettre`, or `.eml` files.
+//! - [`payments`]: Stripe's API, or a local checkout page with Stripe's test cards
+//!   and webhooks signed as Stripe signs them.
 
 pub mod mail;
+pub mod payments;
+
+/// Makes ring the process's TLS crypto (for reqwest and lettre), once; every
+/// HTTP client of the process needs it before it is built, so the server calls
+/// it at start. rustls nudges towards aws-lc-rs for post-quantum key exchange;
+/// that needs a C and assembly build this project keeps out of its tree.
+#[allow(deprecated)]
+pub fn tls_ready() {
+    // Installed already (by an earlier call): fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -47,6 +47,8 @@ pub struct Platform {
     pub metrics: Metrics,
     pub rate_limiter: RateLimiter,
     pub rate_accounts: Option<JwtKeys>,
+    /// Matched paths not counted ([`crate::app::Manifest::uncounted`]).
+    pub rate_exempt: &'static [&'static str],
     pub timeouts: Timeouts,
     pub languages: &'static [crate::texts::Language],
 }
@@ -77,7 +79,11 @@ pub async fn platform(State(p): State<Arc<Platform>>, mut req: Request, next: Ne
     // The extractor of handlers that need it too.
     req.extensions_mut()
         .insert(crate::extract::ClientAddr(client));
-    let decision = p.rate_limiter.check(&rate_key(&p, &req, client)).await;
+    let decision = if p.rate_exempt.contains(&route_str) {
+        p.rate_limiter.uncounted()
+    } else {
+        p.rate_limiter.check(&rate_key(&p, &req, client)).await
+    };
     let limit = p
         .timeouts
         .routes

@@ -30,6 +30,8 @@ pub struct StackConfig {
     /// Keys to read a bearer token's subject with, when requests count against
     /// the caller's account rather than the client address.
     pub rate_accounts: Option<crate::auth::JwtKeys>,
+    /// Matched paths whose requests are not counted.
+    pub rate_exempt: &'static [&'static str],
     pub body_limit: usize,
     pub timeouts: Timeouts,
     pub cors_origins: Vec<String>,
@@ -47,6 +49,7 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
         metrics: config.metrics,
         rate_limiter: config.rate_limiter,
         rate_accounts: config.rate_accounts,
+        rate_exempt: config.rate_exempt,
         timeouts: config.timeouts,
         languages: config.languages,
     });
