@@ -21,6 +21,8 @@ impl ErrorEnvelope for Envelope {
             ErrorKind::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorKind::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorKind::Locked => "LOCKED",
+            // The card errors name themselves (`CARD_DECLINED`, ...).
+            ErrorKind::PaymentRequired => "CARD_DECLINED",
             ErrorKind::RateLimited { .. } => "RATE_LIMITED",
             ErrorKind::Timeout | ErrorKind::Internal => "SERVER_ERROR",
         }

@@ -186,3 +186,19 @@ pub const SELLER_LIST_ONLY: Msg = Msg {
     ko: "판매자만 볼 수 있습니다",
     en: "sellers only",
 };
+pub const BUYER_PAYS: Msg = Msg {
+    ko: "주문한 구매자만 결제할 수 있습니다",
+    en: "only the buyer who placed the order may pay for it",
+};
+pub const NOTHING_TO_PAY: Msg = Msg {
+    ko: "결제 대기 중인 주문이 아닙니다",
+    en: "this order is not waiting for a payment",
+};
+pub const BAD_SIGNATURE: Msg = Msg {
+    ko: "웹훅 서명이 올바르지 않습니다",
+    en: "the webhook signature is invalid",
+};
+pub const BAD_EVENT: Msg = Msg {
+    ko: "웹훅 이벤트 형식이 올바르지 않습니다",
+    en: "the webhook event is malformed",
+};

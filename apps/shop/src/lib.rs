@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use platform::uploads::{UploadPolicy, Uploads};
 
-use crate::routes::{AppState, auth, categories, orders, products, uploads, users};
+use crate::routes::{AppState, auth, categories, orders, payments, products, uploads, users};
 use crate::service::Service;
 pub use crate::settings::Settings;
 
@@ -51,7 +51,14 @@ static MANIFEST: Manifest = Manifest::new(
 )
 .settings::<Settings>()
 .languages(&[platform::texts::KO, platform::texts::EN])
-.rate_limits(RATE_LIMITS, RateLimitKey::Account);
+.rate_limits(RATE_LIMITS, RateLimitKey::Account)
+// The payment provider's webhooks come from few addresses, often.
+.uncounted(&[routes::payments::CALLBACK])
+// Creating a PaymentIntent may take Stripe's 30 s and three retries.
+.timeouts(
+    std::time::Duration::from_secs(10),
+    &[("/v1/payments", std::time::Duration::from_secs(150))],
+);
 
 /// Seed §9.3: per token (per client address when anonymous).
 const RATE_LIMITS: &[Window] = &[Window::per_hour(100), Window::per_day(1000)];
@@ -97,6 +104,7 @@ fn service(ctx: &AppContext) -> Result<Service, BoxError> {
             },
         ),
         mailer: ctx.mailer()?,
+        payments: ctx.payments(routes::payments::CALLBACK),
     })
 }
 
@@ -138,8 +146,11 @@ impl App for Shop {
             .routes(routes!(orders::cancel))
             .routes(routes!(orders::seller_list))
             .routes(routes!(orders::fulfil))
+            .routes(routes!(payments::create))
+            .routes(routes!(payments::callback))
             .with_state(state)
-            .merge(svc.uploads.routes()))
+            .merge(svc.uploads.routes())
+            .merge(svc.payments.routes()))
     }
 
     fn seed_demo<'a>(

@@ -33,6 +33,11 @@ async fn the_document_lists_every_route_and_its_rejections_happen() {
             ("POST", "/v1/orders/{order_id}/cancel"),
             ("GET", "/v1/seller/orders"),
             ("PATCH", "/v1/seller/orders/{order_id}"),
+            ("POST", "/v1/payments"),
+            ("POST", "/v1/payments/callback"),
+            ("GET", "/checkout/{intent_id}"),
+            ("POST", "/checkout/{intent_id}/confirm"),
+            ("POST", "/checkout/{intent_id}/authenticate"),
         ])
         .await;
     let schemas = &doc["components"]["schemas"];

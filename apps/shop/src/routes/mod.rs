@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod categories;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod uploads;
 pub mod users;

@@ -3,12 +3,14 @@
 pub mod categories;
 pub mod order_rules;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod uploads;
 pub mod users;
 
 use platform::db::Db;
 use platform::external::mail::Mailer;
+use platform::external::payments::Payments;
 use platform::texts::Language;
 use platform::uploads::Uploads;
 use platform::validate::FieldErrors;
@@ -20,6 +22,7 @@ pub struct Service {
     pub db: Db,
     pub uploads: Uploads,
     pub mailer: Mailer,
+    pub payments: Payments,
 }
 
 /// `page` and `limit` of a list, checked: `page` from 1, `limit` from 1 to 100

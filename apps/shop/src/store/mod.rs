@@ -2,5 +2,6 @@
 
 pub mod categories;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod users;

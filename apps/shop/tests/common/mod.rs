@@ -149,6 +149,7 @@ pub async fn quiet_user(s: &TestServer, role: &str) -> String {
 
 /// A client whose requests come from `ip` (any 127.x address reaches the server).
 pub fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    platform::external::tls_ready();
     reqwest::Client::builder()
         .local_address(std::net::IpAddr::from(ip))
         .build()
