@@ -18,6 +18,7 @@ use crate::app::{App, AppContext};
 use crate::config::Config;
 use crate::server;
 
+pub mod browser;
 mod openapi;
 mod sweep;
 pub use sweep::fingerprint;
