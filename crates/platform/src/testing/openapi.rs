@@ -126,37 +126,20 @@ impl TestServer {
     /// Chromium runs with background networking off and a fresh profile, so the
     /// page has nothing but this server to load from.
     pub async fn check_docs_render_in(&self, browser: &str, path: &str) {
-        // Inside the test's data directory, which goes with the server.
-        let profile = self.config.data_dir.join("browser-profile");
-        let run = tokio::process::Command::new(browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--virtual-time-budget=15000",
-                "--dump-dom",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(self.url("/docs/"))
-            .kill_on_drop(true)
-            .output();
-        let out = tokio::time::timeout(std::time::Duration::from_secs(120), run)
-            .await
-            .expect("the browser finishes within 120 s")
-            .unwrap_or_else(|e| panic!("cannot run {browser}: {e}"));
-        let dom = String::from_utf8_lossy(&out.stdout);
+        let mut b = super::browser::Browser::start(browser, &self.config.data_dir, 1280, 900).await;
+        b.open(&self.url("/docs/")).await;
+        let selector =
+            serde_json::to_string(&format!("[data-path=\"{path}\"]")).expect("a string is JSON");
+        b.wait_for(&format!("document.querySelector({selector})"))
+            .await;
+        let text = b.eval("document.body.innerText").await;
+        let text = text.as_str().unwrap_or_default().to_owned();
+        b.close().await;
         assert!(
-            dom.contains(&format!("data-path=\"{path}\"")),
-            "the docs page did not render {path}:\n{}\n{}",
-            &dom[..dom.len().min(2000)],
-            String::from_utf8_lossy(&out.stderr)
+            text.contains(&format!("ondol {}", self.ctx.name)),
+            "the docs page names the app: {}",
+            &text[..text.len().min(2000)]
         );
-        assert!(dom.contains(&format!("ondol {}", self.ctx.name)));
     }
 }
 
