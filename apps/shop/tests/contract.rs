@@ -107,6 +107,17 @@ async fn the_demo_has_every_role_and_a_category_tree() {
     let listed = products.body["data"].as_array().unwrap();
     assert!(listed.iter().any(|p| p["currency"] == "USD"));
     assert!(listed.iter().all(|p| p["category_id"].is_i64()));
+    // Every product has a picture, served by the object store.
+    for p in listed {
+        let images = p["images"].as_array().unwrap();
+        assert_eq!(images.len(), 1, "{p}");
+        let url = images[0].as_str().unwrap();
+        let path = &url[url.find("/files/").expect("a file URL")..];
+        let r = s.client.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert!(r.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    }
     // Orders in every state, by both buyers.
     let admin = login_with(&s, "admin@demo.ondol.dev", "demo1234!").await;
     let orders = s.get("/v1/orders?limit=100", Some(&admin.token)).await;

@@ -150,6 +150,19 @@ impl ObjectStore {
         self.inner.root.join(key)
     }
 
+    /// Stores `bytes` at `key` from the server itself (seed data, generated
+    /// files); the object's URL under `base`.
+    pub async fn put(&self, base: &str, key: &str, bytes: &[u8]) -> std::io::Result<String> {
+        if !Self::valid_key(key) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("invalid object key {key:?}"),
+            ));
+        }
+        write_atomically(&self.path(key), bytes).await?;
+        Ok(format!("{base}{ROUTE_PREFIX}{key}"))
+    }
+
     /// Has `key` been uploaded?
     pub async fn exists(&self, key: &str) -> bool {
         Self::valid_key(key)

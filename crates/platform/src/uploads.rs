@@ -118,6 +118,41 @@ impl Uploads {
         ))
     }
 
+    /// Stores an object the server made itself (demo data) under `key`, recorded
+    /// as this app's like an upload; its file URL under the configured
+    /// `public_url`, else `fallback_origin`.
+    pub async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: &[u8],
+        owner: &str,
+        fallback_origin: &str,
+    ) -> Result<String, ApiError> {
+        let origin = self
+            .public_url
+            .as_deref()
+            .unwrap_or(fallback_origin)
+            .trim_end_matches('/');
+        let url = self
+            .store
+            .put(origin, key, bytes)
+            .await
+            .map_err(ApiError::internal)?;
+        on_pool!(self.db.writer(), |p| sqlx::query(
+            "INSERT INTO platform_uploads (object_key, owner, content_type, created_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (object_key) DO NOTHING"
+        )
+        .bind(key)
+        .bind(owner)
+        .bind(content_type)
+        .bind(Utc::now())
+        .execute(p)
+        .await
+        .map(drop))?;
+        Ok(url)
+    }
+
     /// Is `url` a file URL this app issued, and has the object been uploaded?
     pub async fn is_ours(&self, url: &str) -> Result<bool, ApiError> {
         let Some(key) = self.store.key_of_url(url.trim()) else {

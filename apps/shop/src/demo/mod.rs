@@ -1,6 +1,8 @@
 //! `serve --demo`: an admin, two sellers, two buyers, a category tree, 63
-//! products (a few drafts, a few priced in dollars, some sold out) and orders in
-//! every state.
+//! products with pictures (a few drafts, a few priced in dollars, some sold out)
+//! and orders in every state.
+
+mod png;
 
 use chrono::{Duration, Utc};
 use platform::DemoLogin;
@@ -58,6 +60,17 @@ const PRODUCTS: [(&str, &str, i64); 21] = [
     ("웹 서버 설계", "Designing web servers", 36_000),
 ];
 
+/// (background, accent) of the pictures.
+const COLOURS: [([u8; 3], [u8; 3]); 7] = [
+    ([232, 238, 247], [47, 91, 234]),
+    ([247, 236, 226], [214, 96, 44]),
+    ([230, 244, 236], [31, 138, 76]),
+    ([244, 232, 244], [150, 60, 160]),
+    ([250, 244, 220], [196, 150, 20]),
+    ([228, 242, 246], [20, 130, 160]),
+    ([240, 240, 240], [60, 60, 60]),
+];
+
 fn edition_en(edition: &str) -> &'static str {
     match edition {
         " 프로" => " Pro",
@@ -108,7 +121,23 @@ pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxE
         store::users::by_email(&ctx.db, USERS[1].0).await?,
         store::users::by_email(&ctx.db, USERS[2].0).await?,
     ];
+    let origin = format!(
+        "http://localhost:{}",
+        ctx.platform.port.unwrap_or(crate::MANIFEST.default_port)
+    );
     for (i, (name, name_en, won)) in PRODUCTS.iter().enumerate() {
+        // One picture for the three editions, in its category's colours.
+        let (background, accent) = COLOURS[i % COLOURS.len()];
+        let picture = svc
+            .uploads
+            .put(
+                &format!("products/demo/{i:02}.png"),
+                "image/png",
+                &png::picture(240, background, accent),
+                "demo",
+                &origin,
+            )
+            .await?;
         for (e, (edition, percent)) in [("", 100), (" 프로", 150), (" 미니", 70)]
             .iter()
             .enumerate()
@@ -133,7 +162,7 @@ pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxE
                 description: Some(format!("{name}{edition}: 데모 상품입니다.")),
                 price,
                 stock_quantity: (n as i64 * 7) % 40,
-                images: Vec::new(),
+                images: vec![picture.clone()],
                 status: if n % 11 == 5 {
                     ProductStatus::Draft
                 } else {
