@@ -35,6 +35,8 @@ pub struct ObjectStore {
 }
 
 struct Inner {
+    /// Set: objects live there, and the local fields below are unused.
+    s3: Option<crate::external::s3::S3Store>,
     root: PathBuf,
     key: Vec<u8>,
     /// The largest upload any presigned URL may allow.
@@ -62,8 +64,22 @@ impl ObjectStore {
     pub fn local(root: PathBuf, secret: &Secret, max_upload: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
+                s3: None,
                 root,
                 key: secret.expose().as_bytes().to_vec(),
+                max_upload,
+            }),
+        }
+    }
+
+    /// Objects in an S3-compatible bucket (presigned there); `max_upload` is
+    /// checked when an object is looked at ([`Self::exists`]).
+    pub fn s3(store: crate::external::s3::S3Store, max_upload: usize) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                s3: Some(store),
+                root: PathBuf::new(),
+                key: Vec::new(),
                 max_upload,
             }),
         }
@@ -121,6 +137,13 @@ impl ObjectStore {
         let expires_at = Utc::now() + ttl;
         let expires = expires_at.timestamp();
         let max_bytes = max_bytes.min(self.inner.max_upload as u64);
+        if let Some(s3) = &self.inner.s3 {
+            return PresignedUpload {
+                upload_url: s3.presign_put(key, content_type, ttl),
+                file_url: s3.file_url(key),
+                expires_at,
+            };
+        }
         let signature = self.sign(key, content_type, max_bytes, expires);
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("expires", &expires.to_string())
@@ -138,6 +161,9 @@ impl ObjectStore {
     /// The key of a file URL of this store (any origin: the same object may be
     /// reached through several host names).
     pub fn key_of_url<'a>(&self, url: &'a str) -> Option<&'a str> {
+        if let Some(s3) = &self.inner.s3 {
+            return s3.key_of_url(url).filter(|k| Self::valid_key(k));
+        }
         let rest = url
             .strip_prefix("http://")
             .or_else(|| url.strip_prefix("https://"))?;
@@ -159,12 +185,30 @@ impl ObjectStore {
                 format!("invalid object key {key:?}"),
             ));
         }
+        if let Some(s3) = &self.inner.s3 {
+            s3.put(key, content_type_of(key), bytes)
+                .await
+                .map_err(std::io::Error::other)?;
+            return Ok(s3.file_url(key));
+        }
         write_atomically(&self.path(key), bytes).await?;
         Ok(format!("{base}{ROUTE_PREFIX}{key}"))
     }
 
     /// Has `key` been uploaded?
     pub async fn exists(&self, key: &str) -> bool {
+        if let Some(s3) = &self.inner.s3 {
+            // Presigned PUTs cannot bound the size: it is checked here.
+            return Self::valid_key(key)
+                && match s3.stat(key).await {
+                    Ok(Some(stat)) => stat.size <= self.inner.max_upload as u64,
+                    Ok(None) => false,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "object store unreachable");
+                        false
+                    }
+                };
+        }
         Self::valid_key(key)
             && tokio::fs::metadata(self.path(key))
                 .await

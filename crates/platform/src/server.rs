@@ -34,6 +34,8 @@ pub async fn open(
     let name = manifest.name;
     let settings = config.app(name).parse_all(manifest.settings)?;
     let platform = &settings.platform;
+    // Checked now, so that a half-configured bucket stops the start.
+    crate::external::s3::S3Store::from_settings(platform)?;
     let location = Location::for_app(&config, name, platform);
     // Setting up a new database (schema, migrations, reference data) is done by
     // one process at a time; a SQLite file is locked before it is even opened.

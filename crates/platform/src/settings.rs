@@ -90,6 +90,20 @@ pub struct PlatformSettings {
     pub stripe_webhook_secret: Option<Secret>,
     /// Where Stripe's API is.
     pub stripe_api_base: String,
+    /// An S3-compatible bucket for uploads; unset: the local object store under
+    /// `<data dir>/objects/<app>/`.
+    pub s3_bucket: Option<String>,
+    /// The store's endpoint (default: AWS S3 in `s3_region`).
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Where objects are read publicly (a CDN, a public bucket); default: the
+    /// bucket's URL.
+    pub s3_public_url: Option<String>,
+    /// `<bucket>.<endpoint host>` URLs instead of `<endpoint>/<bucket>`.
+    #[serde(deserialize_with = "flag")]
+    pub s3_virtual_host: bool,
 }
 
 impl Default for PlatformSettings {
@@ -123,6 +137,13 @@ impl Default for PlatformSettings {
             stripe_secret_key: None,
             stripe_webhook_secret: None,
             stripe_api_base: "https://api.stripe.com".into(),
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_public_url: None,
+            s3_virtual_host: false,
         }
     }
 }

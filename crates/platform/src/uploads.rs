@@ -57,11 +57,15 @@ impl Uploads {
     pub fn new(ctx: &AppContext, policy: UploadPolicy) -> Self {
         Self {
             db: ctx.db.clone(),
-            store: ObjectStore::local(
-                ctx.data_dir("objects"),
-                &ctx.signing_secret(),
-                usize::try_from(policy.max_bytes).unwrap_or(usize::MAX),
-            ),
+            store: {
+                let max = usize::try_from(policy.max_bytes).unwrap_or(usize::MAX);
+                match crate::external::s3::S3Store::from_settings(&ctx.platform)
+                    .expect("the S3 settings were checked at start")
+                {
+                    Some(s3) => ObjectStore::s3(s3, max),
+                    None => ObjectStore::local(ctx.data_dir("objects"), &ctx.signing_secret(), max),
+                }
+            },
             policy,
             public_url: ctx.platform.public_url.clone(),
         }

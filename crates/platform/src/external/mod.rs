@@ -10,9 +10,12 @@
 //! - [`mail`]: SMTP (with STARTTLS) through `lettre`, or `.eml` files.
 //! - [`payments`]: Stripe's API, or a local checkout page with Stripe's test cards
 //!   and webhooks signed as Stripe signs them.
+//! - [`s3`]: any S3-compatible store with SigV4 presigned URLs, or the local
+//!   object store ([`crate::objects`]).
 
 pub mod mail;
 pub mod payments;
+pub mod s3;
 
 /// Makes ring the process's TLS crypto (for reqwest and lettre), once; every
 /// HTTP client of the process needs it before it is built, so the server calls
