@@ -12,7 +12,7 @@
 //!   writer orders claims already), so two instances never deliver the same row at
 //!   once. A process that dies mid-delivery leaves the lease to expire and the row
 //!   is delivered again: delivery is at least once, and each row carries a stable
-//!   id ([`Delivery::key`]) that receivers can deduplicate on.
+//!   id ([`OutboxRow::key`]) that receivers can deduplicate on.
 //! - **Retries with backoff.** A failed delivery is tried again after
 //!   `outbox_retry_ms`, doubling up to an hour, and given up after
 //!   `outbox_max_attempts` (logged, kept in the table with its last error).
@@ -79,7 +79,7 @@ fn now_ms() -> i64 {
 
 /// One row handed to a [`Deliver`].
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub struct OutboxRow {
     pub id: i64,
     /// What was pushed.
     pub payload: String,
@@ -88,7 +88,7 @@ pub struct Delivery {
     app: &'static str,
 }
 
-impl Delivery {
+impl OutboxRow {
     /// A key that stays the same on every try of this row: a receiver that sees
     /// it twice has seen a redelivery.
     pub fn key(&self) -> String {
@@ -100,7 +100,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Sends what one topic's rows stand for. An `Err` is retried later.
 pub trait Deliver: Send + Sync + 'static {
-    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
+    fn deliver<'a>(&'a self, row: &'a OutboxRow) -> BoxFuture<'a, Result<(), String>>;
 }
 
 /// Retry timing, from the app's platform settings.
@@ -220,7 +220,7 @@ impl Outbox {
         let claimed = self.claim().await?;
         let n = claimed.len();
         for (id, payload, attempt) in claimed {
-            let d = Delivery {
+            let d = OutboxRow {
                 id,
                 payload,
                 attempt,
@@ -274,7 +274,7 @@ impl Outbox {
         .map(drop))
     }
 
-    async fn failed(&self, d: &Delivery, error: &str) -> Result<(), sqlx::Error> {
+    async fn failed(&self, d: &OutboxRow, error: &str) -> Result<(), sqlx::Error> {
         let attempt = u32::try_from(d.attempt).unwrap_or(u32::MAX);
         let give_up = attempt >= self.retry.max_attempts;
         let now = now_ms();
@@ -342,7 +342,7 @@ mod tests {
     }
 
     impl Deliver for Recorder {
-        fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+        fn deliver<'a>(&'a self, d: &'a OutboxRow) -> BoxFuture<'a, Result<(), String>> {
             Box::pin(async move {
                 self.tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 // Long enough for two workers to race for the same rows.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppContext;
 use crate::db::Tx;
-use crate::outbox::{BoxFuture, Deliver, Delivery, Outbox};
+use crate::outbox::{BoxFuture, Deliver, Outbox, OutboxRow};
 use crate::validate::Email;
 
 /// How long one SMTP exchange may take before it counts as failed (and is
@@ -103,15 +103,15 @@ impl Transport for EmlFolder {
     }
 }
 
-struct MailDelivery {
+struct MailSender {
     from: Mailbox,
     /// The domain of `Message-ID`s.
     domain: String,
     transport: Box<dyn Transport>,
 }
 
-impl Deliver for MailDelivery {
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+impl Deliver for MailSender {
+    fn deliver<'a>(&'a self, d: &'a OutboxRow) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let mail: Mail = serde_json::from_str(&d.payload).map_err(|e| e.to_string())?;
             let key = d.key();
@@ -159,7 +159,7 @@ impl Mailer {
             }
         };
         tracing::info!(app = ctx.name, to = %describe, "mail");
-        let deliver = Arc::new(MailDelivery {
+        let deliver = Arc::new(MailSender {
             from,
             domain,
             transport,

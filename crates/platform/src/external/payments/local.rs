@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::extract::{AppJson, AppPath};
 use crate::objects::public_origin;
 use crate::openapi::OpenApiRouter;
-use crate::outbox::{BoxFuture, Deliver, Delivery, Outbox};
+use crate::outbox::{BoxFuture, Deliver, Outbox, OutboxRow};
 use crate::texts::Language;
 use crate::{on_pool, on_tx};
 
@@ -131,7 +131,7 @@ struct WebhookSender {
 }
 
 impl Deliver for WebhookSender {
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+    fn deliver<'a>(&'a self, d: &'a OutboxRow) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let w: Webhook = serde_json::from_str(&d.payload).map_err(|e| e.to_string())?;
             let now = chrono::Utc::now().timestamp();
