@@ -122,16 +122,7 @@ enum Arg {
 
 /// `%`, `_` and `\` stand for themselves in a `LIKE ... ESCAPE '\'` pattern.
 fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
+    format!("%{}%", platform::db::like_escape(&text.to_lowercase()))
 }
 
 /// A page of published products and how many match in all.
