@@ -384,6 +384,62 @@ async fn an_event_delivered_five_times_pays_once() {
     five_deliveries(&[&s]).await;
 }
 
+/// More events at once than the server has database connections: each is
+/// applied (a handler that held a transaction while waiting for a second
+/// connection would stall them all until the request timeout).
+#[tokio::test]
+async fn a_burst_of_events_larger_than_the_pool_is_applied() {
+    let s = TestServer::start_with(
+        Arc::new(Shop),
+        &[
+            ("ONDOL_SHOP_STRIPE_WEBHOOK_SECRET", WHSEC),
+            ("ONDOL_DB_POOL_SIZE", "2"),
+        ],
+    )
+    .await;
+    let seller = register(&s, "seller").await;
+    let buyer = register(&s, "buyer").await;
+    let p = product(
+        &s,
+        &seller,
+        json!({"name": "머그", "price": 12000, "currency": "KRW", "stock_quantity": 50}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut orders = Vec::new();
+    for _ in 0..12 {
+        let r = place(&s, &buyer, &[(p, 1)]).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        orders.push(r.body["data"]["id"].as_i64().unwrap());
+    }
+    let run = uuid_like();
+    let bodies: Vec<String> = orders
+        .iter()
+        .map(|o| {
+            event(
+                &format!("evt_{run}_{o}"),
+                "payment_intent.succeeded",
+                *o,
+                12_000,
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let results = join_all(bodies.iter().map(|b| deliver(&s, b, signed(b)))).await;
+    for r in &results {
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "12 events took {:?}",
+        started.elapsed()
+    );
+    for o in orders {
+        until_status(&s, &buyer, o, "paid").await;
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL + Redis (CI runs it)"]
 async fn multi_instance_an_event_delivered_to_two_instances_pays_once() {

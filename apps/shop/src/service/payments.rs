@@ -105,15 +105,25 @@ impl Service {
             _ => None,
         };
         let intent = event.payment_intent();
+        // The order is looked up before the transaction begins: a read on another
+        // pooled connection while this one holds a transaction would leave a burst
+        // of webhooks (more than the pool has connections) each holding one and
+        // waiting for a second, until they time out. The transaction's guarded
+        // status change still decides whether the order moves.
+        let target = match (outcome, intent) {
+            (Some(outcome), Some(intent)) => self
+                .order_of(&intent)
+                .await?
+                .map(|order| (outcome, intent, order)),
+            _ => None,
+        };
         let now = Utc::now();
         let mut tx = self.db.begin().await?;
         if !store::payments::first_sight(&mut tx, &event.id, &event.kind, now).await? {
             tx.rollback().await?;
             return Ok(Applied::Already);
         }
-        if let (Some(outcome), Some(intent)) = (outcome, intent)
-            && let Some(order) = self.order_of(&intent).await?
-        {
+        if let Some((outcome, intent, order)) = target {
             let moved = self.apply_payment(&mut tx, order, outcome).await?;
             store::payments::set_status(&mut tx, &intent.id, &intent.status, now).await?;
             tracing::info!(event = %event.id, kind = %event.kind, order = %order,
