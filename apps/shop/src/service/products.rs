@@ -222,7 +222,7 @@ impl Service {
         let text = errors.optional("q", q.q.as_deref(), 200);
         errors.finish()?;
         let categories = match q.category_id {
-            Some(root) => Some(self.category_and_descendants(root).await?),
+            Some(root) => Some(store::categories::subtree(&self.db, root).await?),
             None => None,
         };
         let filter = Filter {
@@ -326,29 +326,6 @@ impl Service {
             f.status = status;
         }
         Ok(f)
-    }
-
-    /// `root` and every category under it; empty if `root` does not exist.
-    async fn category_and_descendants(
-        &self,
-        root: CategoryId,
-    ) -> Result<Vec<CategoryId>, ApiError> {
-        let all = store::categories::all(&self.db).await?;
-        if !all.iter().any(|c| c.id == root) {
-            return Ok(Vec::new());
-        }
-        let mut found = vec![root];
-        let mut i = 0;
-        while i < found.len() {
-            let parent = found[i];
-            found.extend(
-                all.iter()
-                    .filter(|c| c.parent_id == Some(parent))
-                    .map(|c| c.id),
-            );
-            i += 1;
-        }
-        Ok(found)
     }
 }
 

@@ -12,6 +12,23 @@ pub async fn all(db: &Db) -> Result<Vec<CategoryRow>, sqlx::Error> {
     .await)
 }
 
+/// `root` and every category under it (root first); empty if `root` does not
+/// exist. One statement returning only the subtree: a list request should not
+/// read the whole tree to find one leaf.
+pub async fn subtree(db: &Db, root: CategoryId) -> Result<Vec<CategoryId>, sqlx::Error> {
+    on_pool!(db.reader(), |p| sqlx::query_scalar(
+        "WITH RECURSIVE sub (id, depth) AS (
+             SELECT id, 0 FROM categories WHERE id = $1
+             UNION ALL
+             SELECT c.id, sub.depth + 1 FROM categories c JOIN sub ON c.parent_id = sub.id
+         )
+         SELECT id FROM sub ORDER BY depth, id"
+    )
+    .bind(root)
+    .fetch_all(p)
+    .await)
+}
+
 pub async fn exists(db: &Db, id: CategoryId) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = on_pool!(db.reader(), |p| sqlx::query_scalar(
         "SELECT id FROM categories WHERE id = $1"
