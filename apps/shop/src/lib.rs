@@ -90,6 +90,11 @@ pub async fn settle_payment(
     Ok(moved)
 }
 
+/// `ORD-YYYYMMDD-NNNN` and the day's counter key, for tools that write orders in
+/// bulk (the benchmark's data generator) exactly as the shop numbers them.
+#[doc(hidden)]
+pub use service::order_rules::{day_key, order_number};
+
 /// The shop's rules over this context's database, stores and mailer.
 fn service(ctx: &AppContext) -> Result<Service, BoxError> {
     let settings: &Settings = ctx.settings();

@@ -21,6 +21,8 @@ pub struct Target {
     pub path: String,
     pub token: Option<String>,
     pub body: Option<Bytes>,
+    /// Further request headers (a webhook's signature).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 /// Builds the request of one iteration (`i` counts per connection).
@@ -36,6 +38,9 @@ pub struct Plan {
     /// latency counted from each request's scheduled time, so a stall is not hidden
     /// by the requests it delayed. `None`: closed loop, as fast as answers come.
     pub rate: Option<f64>,
+    /// Statuses besides 2xx that are expected answers, not errors (a 409 when a
+    /// hot product has sold out); every status is counted either way.
+    pub also_ok: &'static [u16],
 }
 
 pub fn fixed(target: Target) -> MakeRequest {
@@ -52,6 +57,9 @@ fn request(t: &Target) -> Request<Full<Bytes>> {
     }
     if t.body.is_some() {
         b = b.header("content-type", "application/json");
+    }
+    for (name, value) in &t.headers {
+        b = b.header(*name, value);
     }
     b.body(Full::new(t.body.clone().unwrap_or_default()))
         .expect("a request from valid parts")
@@ -78,6 +86,7 @@ pub async fn run(make: MakeRequest, plan: &Plan) -> anyhow::Result<Summary> {
             max_per_connection: plan.max_per_connection,
             warmup: Duration::ZERO,
             rate: plan.rate,
+            also_ok: plan.also_ok,
         };
         Box::pin(run(make.clone(), &warm)).await?;
     }
@@ -90,6 +99,7 @@ pub async fn run(make: MakeRequest, plan: &Plan) -> anyhow::Result<Summary> {
     for c in 0..plan.connections {
         let make = make.clone();
         let max = plan.max_per_connection;
+        let also_ok = plan.also_ok;
         // Stagger the connections' schedules across one interval.
         let offset = interval.map(|i| i.mul_f64(c as f64 / plan.connections as f64));
         tasks.push(tokio::spawn(async move {
@@ -129,8 +139,10 @@ pub async fn run(make: MakeRequest, plan: &Plan) -> anyhow::Result<Summary> {
                 let ok = match sender.send_request(request(&target)).await {
                     Ok(resp) => {
                         let status = resp.status();
+                        samples.status(status.as_u16());
+                        let expected = status.is_success() || also_ok.contains(&status.as_u16());
                         match resp.into_body().collect().await {
-                            Ok(_) if status.is_success() => true,
+                            Ok(_) if expected => true,
                             Ok(_) => samples.note(format!("HTTP {status}")),
                             Err(e) => samples.note(format!("body: {e}")),
                         }

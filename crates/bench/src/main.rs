@@ -6,6 +6,7 @@ mod chat;
 mod load;
 mod scenarios;
 mod seed;
+mod shop;
 mod stats;
 
 use std::net::SocketAddr;
@@ -102,6 +103,43 @@ enum Command {
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
     },
+    /// Fills a shop database (SQLite under --data-dir, or ONDOL_DATABASE_URL).
+    SeedShop {
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 10_000)]
+        buyers: usize,
+        #[arg(long, default_value_t = 200)]
+        sellers: usize,
+        #[arg(long, default_value_t = 20_251_119)]
+        seed: u64,
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// Runs the shop scenarios against a server on loopback, beside a bare axum
+    /// server measured in the same run.
+    Shop {
+        #[arg(long, default_value = "127.0.0.1:8003")]
+        addr: SocketAddr,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Run only these (baseline, list, detail, order, hot, webhook).
+        #[arg(long)]
+        only: Vec<String>,
+        #[arg(long, default_value = "127.0.0.1:8009")]
+        baseline_addr: SocketAddr,
+        /// Also run the leaf list and detail open loop at this total rate (req/s).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// The server's data directory (its database, when SQLite).
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
     /// Serves a bare axum `GET /health` (no middleware) to calibrate the machine.
     Baseline {
         #[arg(long, default_value = "127.0.0.1:8009")]
@@ -136,7 +174,7 @@ enum Command {
 }
 
 /// The apps whose settings the benchmarks read.
-const APPS: &[&str] = &["delivery", "chat"];
+const APPS: &[&str] = &["delivery", "chat", "shop"];
 
 /// The configuration the server uses (env), with its data directory.
 fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform::config::Config> {
@@ -253,6 +291,48 @@ fn main() -> anyhow::Result<()> {
                 )
                 .await
             }
+            Command::SeedShop {
+                products,
+                orders,
+                buyers,
+                sellers,
+                seed,
+                data_dir,
+            } => {
+                shop::seed::run(
+                    config_with(data_dir)?,
+                    shop::seed::SeedArgs {
+                        products,
+                        orders,
+                        buyers,
+                        sellers,
+                        seed,
+                    },
+                )
+                .await
+            }
+            Command::Shop {
+                addr,
+                seconds,
+                server_pid,
+                only,
+                baseline_addr,
+                rate,
+                data_dir,
+            } => {
+                shop::scenarios::run(
+                    &config_with(data_dir)?,
+                    &shop::scenarios::Options {
+                        addr,
+                        duration: Duration::from_secs(seconds.clamp(1, 300)),
+                        server_pid,
+                        only,
+                        baseline_addr,
+                        rate,
+                    },
+                )
+                .await
+            }
             Command::Baseline { .. } => unreachable!("the baseline runs on its own runtime"),
             Command::Http {
                 addr,
@@ -274,6 +354,7 @@ fn main() -> anyhow::Result<()> {
                     path,
                     token,
                     body: body.map(Bytes::from),
+                    headers: Vec::new(),
                 };
                 let plan = load::Plan {
                     connections,
@@ -281,6 +362,7 @@ fn main() -> anyhow::Result<()> {
                     max_per_connection: usize::MAX,
                     warmup: Duration::from_secs(1),
                     rate,
+                    also_ok: &[],
                 };
                 load::run(load::fixed(target), &plan)
                     .await?

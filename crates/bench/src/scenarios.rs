@@ -36,6 +36,7 @@ fn target(
         path: path.to_owned(),
         token: token.map(str::to_owned),
         body: body.map(|b| Bytes::from(b.to_string())),
+        headers: Vec::new(),
     }
 }
 
@@ -92,6 +93,7 @@ pub async fn run(o: &Options) -> anyhow::Result<()> {
         max_per_connection: usize::MAX,
         warmup: Duration::from_secs(1),
         rate: None,
+        also_ok: &[],
     };
     let paced = |connections, rate| Plan {
         rate: Some(rate),

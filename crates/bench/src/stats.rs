@@ -1,5 +1,6 @@
 //! Latency samples and their summary.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[derive(Default)]
@@ -8,9 +9,15 @@ pub struct Samples {
     pub errors: u64,
     /// The first error seen, to tell what went wrong.
     pub first_error: Option<String>,
+    /// Answers by HTTP status.
+    pub statuses: BTreeMap<u16, u64>,
 }
 
 impl Samples {
+    pub fn status(&mut self, status: u16) {
+        *self.statuses.entry(status).or_default() += 1;
+    }
+
     pub fn record(&mut self, d: Duration) {
         self.micros.push(d.as_micros().min(u32::MAX as u128) as u32);
     }
@@ -24,6 +31,9 @@ impl Samples {
     pub fn merge(&mut self, other: Samples) {
         self.micros.extend(other.micros);
         self.errors += other.errors;
+        for (status, n) in other.statuses {
+            *self.statuses.entry(status).or_default() += n;
+        }
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
@@ -46,6 +56,7 @@ impl Samples {
             p99_ms: pick(0.99),
             max_ms: self.micros.last().map_or(0.0, |m| *m as f64 / 1000.0),
             first_error: self.first_error,
+            statuses: self.statuses,
         }
     }
 }
@@ -58,9 +69,15 @@ pub struct Summary {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub first_error: Option<String>,
+    pub statuses: BTreeMap<u16, u64>,
 }
 
 impl Summary {
+    /// Answers with this status.
+    pub fn count(&self, status: u16) -> u64 {
+        self.statuses.get(&status).copied().unwrap_or(0)
+    }
+
     pub fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -75,6 +92,14 @@ impl Summary {
             self.max_ms,
             self.errors
         );
+        if self.statuses.keys().any(|s| !(200..300).contains(s)) {
+            let all: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|(s, n)| format!("{s}: {n}"))
+                .collect();
+            println!("{:<28} statuses {}", "", all.join(", "));
+        }
         if let Some(e) = &self.first_error {
             println!("{:<28} first error: {e}", "");
         }
