@@ -7,17 +7,23 @@ use platform::time::LocalTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-macro_rules! uuid_id {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-            sqlx::Type, utoipa::ToSchema,
-        )]
-        #[serde(transparent)]
-        #[sqlx(transparent)]
-        pub struct $name(pub Uuid);
+platform::id!(
+    /// A user (the token's `sub`).
+    UserId(Uuid)
+);
+platform::id!(
+    /// A couple; its chat room has the same id (`roomId`).
+    CoupleId(Uuid)
+);
+platform::id!(
+    /// A message. New ids are UUIDv7 (time-ordered), so the primary-key index grows
+    /// at its end instead of at a random page per message.
+    MessageId(Uuid)
+);
 
+/// Ids chat creates itself: random unless a caller picks (messages use UUIDv7).
+macro_rules! new_ids {
+    ($($name:ident),+) => {$(
         impl $name {
             pub fn new() -> Self {
                 Self(Uuid::new_v4())
@@ -29,35 +35,10 @@ macro_rules! uuid_id {
                 Self::new()
             }
         }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = uuid::Error;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s.trim()).map(Self)
-            }
-        }
-    };
+    )+};
 }
 
-uuid_id!(
-    /// A user (the token's `sub`).
-    UserId
-);
-uuid_id!(
-    /// A couple; its chat room has the same id (`roomId`).
-    CoupleId
-);
-uuid_id!(
-    /// A message. New ids are UUIDv7 (time-ordered), so the primary-key index grows
-    /// at its end instead of at a random page per message.
-    MessageId
-);
+new_ids!(UserId, CoupleId, MessageId);
 
 impl MessageId {
     pub fn next() -> Self {

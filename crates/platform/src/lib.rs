@@ -15,6 +15,7 @@ pub mod error;
 pub mod external;
 pub mod extract;
 pub mod http;
+pub mod id;
 pub mod objects;
 pub mod openapi;
 pub mod ops;

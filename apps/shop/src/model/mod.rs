@@ -10,39 +10,13 @@ platform::text_enum! {
     pub enum Role { Buyer = "buyer", Seller = "seller", Admin = "admin" }
 }
 
-macro_rules! id {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-            sqlx::Type, utoipa::ToSchema,
-        )]
-        #[serde(transparent)]
-        #[sqlx(transparent)]
-        pub struct $name(pub i64);
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = std::num::ParseIntError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                s.parse().map(Self)
-            }
-        }
-    };
-}
-
-id!(
+platform::id!(
     /// A user (the token's `sub`).
-    UserId
+    UserId(i64)
 );
-id!(
+platform::id!(
     /// A product category.
-    CategoryId
+    CategoryId(i64)
 );
 
 /// Access-token claims besides `sub`: the role, for the role guards.
@@ -101,9 +75,9 @@ pub struct CategoryNode {
     pub children: Vec<CategoryNode>,
 }
 
-id!(
+platform::id!(
     /// A product.
-    ProductId
+    ProductId(i64)
 );
 
 platform::text_enum! {

@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::{ProductId, UserId};
 use crate::money::{Amount, Currency, Money};
 
-id!(
+platform::id!(
     /// An order.
-    OrderId
+    OrderId(i64)
 );
-id!(
+platform::id!(
     /// A line of an order.
-    OrderItemId
+    OrderItemId(i64)
 );
 
 platform::text_enum! {
