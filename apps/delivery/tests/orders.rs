@@ -1021,3 +1021,33 @@ async fn postal_codes_are_found_by_any_part() {
     assert_eq!(r.body["data"], json!([]), "a % is literal");
     assert_eq!(s.get("/postal-codes?q=a", None).await.status, 401);
 }
+
+/// More field edits at once than the server has database connections: each looks
+/// its postal code up inside its own transaction, so none waits for a second
+/// connection (which, with every connection held, lasted until the timeout).
+#[tokio::test]
+async fn a_burst_of_field_edits_larger_than_the_pool_is_applied() {
+    let s = server_with(&[("ONDOL_DB_POOL_SIZE", "2")]).await;
+    let alice = login(&s, "alice").await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(create_order(&s, &alice, &format!("BURST-{i}")).await);
+    }
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/dashboard/{id}/fields"))
+        .collect();
+    let body = json!({"postal_code": "48060"});
+    let started = std::time::Instant::now();
+    let results =
+        futures_util::future::join_all(paths.iter().map(|p| s.patch(p, Some(&alice), &body))).await;
+    for r in &results {
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["data"]["region"], json!("부산광역시 해운대구 우동"));
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "8 edits took {:?}",
+        started.elapsed()
+    );
+}

@@ -333,7 +333,7 @@ impl Service {
                 if o.status.is_final() && !is_admin(claims) {
                     return Err(errors::status_locked(&[id]));
                 }
-                self.apply_fields(&mut o, req).await?;
+                self.apply_fields(&mut tx, &mut o, req).await?;
                 store::orders::save_fields(&mut tx, &o, Utc::now()).await?;
                 self.commit_change(tx).await
             },
@@ -368,7 +368,12 @@ impl Service {
         Some(eta)
     }
 
-    async fn apply_fields(&self, o: &mut OrderRow, req: FieldsRequest) -> Result<(), ApiError> {
+    async fn apply_fields(
+        &self,
+        tx: &mut Tx,
+        o: &mut OrderRow,
+        req: FieldsRequest,
+    ) -> Result<(), ApiError> {
         let mut p = problems();
         if let Some(v) = &req.eta
             && let Some(eta) = self.eta(&mut p, v)
@@ -396,7 +401,7 @@ impl Service {
         if let Some(v) = &req.postal_code {
             match normalize_postal_code(v) {
                 None => p.add("postal_code", "우편번호는 5자리 숫자입니다"),
-                Some(code) => match store::postal::lookup(&self.db, &code, o.warehouse).await? {
+                Some(code) => match store::postal::lookup_in(tx, &code, o.warehouse).await? {
                     None => p.add(
                         "postal_code",
                         format!("등록되지 않은 우편번호입니다: {code}"),

@@ -1,4 +1,4 @@
-use platform::db::{Db, placeholders};
+use platform::db::{Db, Tx, placeholders};
 use platform::{on_pool, on_tx};
 
 use crate::model::Warehouse;
@@ -24,6 +24,11 @@ pub struct Place {
     pub duration_time: Option<i32>,
 }
 
+const LOOKUP: &str = "SELECT p.city, p.county, p.district, d.distance, d.duration_time
+     FROM postal_codes p
+     LEFT JOIN postal_code_details d ON d.postal_code = p.postal_code AND d.warehouse = $2
+     WHERE p.postal_code = $1";
+
 /// The code's place, with the warehouse-specific distance and duration if known.
 pub async fn lookup(
     db: &Db,
@@ -31,16 +36,28 @@ pub async fn lookup(
     warehouse: Warehouse,
 ) -> Result<Option<Place>, sqlx::Error> {
     on_pool!(db.reader(), |p| {
-        sqlx::query_as(
-            "SELECT p.city, p.county, p.district, d.distance, d.duration_time
-             FROM postal_codes p
-             LEFT JOIN postal_code_details d ON d.postal_code = p.postal_code AND d.warehouse = $2
-             WHERE p.postal_code = $1",
-        )
-        .bind(postal_code)
-        .bind(warehouse.as_str())
-        .fetch_optional(p)
-        .await
+        sqlx::query_as(LOOKUP)
+            .bind(postal_code)
+            .bind(warehouse.as_str())
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// [`lookup`] inside a transaction: a second pooled connection taken while the
+/// transaction holds one would let a burst of edits (more than the pool holds)
+/// wait on each other until they time out.
+pub async fn lookup_in(
+    tx: &mut Tx,
+    postal_code: &str,
+    warehouse: Warehouse,
+) -> Result<Option<Place>, sqlx::Error> {
+    on_tx!(tx, |c| {
+        sqlx::query_as(LOOKUP)
+            .bind(postal_code)
+            .bind(warehouse.as_str())
+            .fetch_optional(c)
+            .await
     })
 }
 
