@@ -43,6 +43,20 @@ pub struct Plan {
     pub also_ok: &'static [u16],
 }
 
+impl Plan {
+    /// Closed loop over `connections` for `duration`, after a one-second warm-up.
+    pub fn closed(connections: usize, duration: Duration) -> Self {
+        Self {
+            connections,
+            duration,
+            max_per_connection: usize::MAX,
+            warmup: Duration::from_secs(1),
+            rate: None,
+            also_ok: &[],
+        }
+    }
+}
+
 pub fn fixed(target: Target) -> MakeRequest {
     Arc::new(move |_, _| target.clone())
 }

@@ -87,14 +87,7 @@ pub async fn run(o: &Options) -> anyhow::Result<()> {
     let token = login(o.addr).await?;
     let wants = |name: &str| o.only.is_empty() || o.only.iter().any(|x| x == name);
     report_rss(o.server_pid, "start");
-    let plan = |connections| Plan {
-        connections,
-        duration: o.duration,
-        max_per_connection: usize::MAX,
-        warmup: Duration::from_secs(1),
-        rate: None,
-        also_ok: &[],
-    };
+    let plan = |connections| Plan::closed(connections, o.duration);
     let paced = |connections, rate| Plan {
         rate: Some(rate),
         ..plan(connections)

@@ -1,6 +1,7 @@
 //! What the generated shop holds, as pure functions of an id and the seed, so that
 //! the generator and the scenarios agree without reading each other's state.
 
+pub use delivery::generate::Rng;
 use shop::model::{OrderStatus, ProductStatus, Role};
 
 /// Every generated account's password.
@@ -37,28 +38,6 @@ pub fn user(id: i64, sellers: usize) -> (String, Role) {
         (format!("seller{id}@bench.ondol.dev"), Role::Seller)
     } else {
         (format!("buyer{id}@bench.ondol.dev"), Role::Buyer)
-    }
-}
-
-/// SplitMix64: small, fast and good enough to spread generated data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0; the bias is negligible for the sizes used).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
     }
 }
 
@@ -161,7 +140,7 @@ impl Catalogue {
 /// modulus would line up with the categories (also assigned by modulus) and
 /// leave whole categories without a published product, or all in dollars.
 fn mix(id: i64) -> u64 {
-    Rng::new((id as u64).wrapping_mul(0xd1b5_4a32_d192_ed03)).next()
+    Rng::new((id as u64).wrapping_mul(0xd1b5_4a32_d192_ed03)).next_u64()
 }
 
 fn is_dollars(id: i64) -> bool {

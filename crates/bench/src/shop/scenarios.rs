@@ -163,14 +163,29 @@ async fn baseline(o: &Options) -> anyhow::Result<f64> {
 }
 
 fn plan(o: &Options, connections: usize) -> Plan {
-    Plan {
-        connections,
-        duration: o.duration,
-        max_per_connection: usize::MAX,
-        warmup: Duration::from_secs(1),
-        rate: None,
-        also_ok: &[],
+    Plan::closed(connections, o.duration)
+}
+
+/// Closed loop at 64 connections, then (with `--rate`) open loop at that rate.
+async fn closed_and_paced(
+    o: &Options,
+    make: load::MakeRequest,
+    label: &str,
+    base: Option<f64>,
+) -> anyhow::Result<()> {
+    let summary = load::run(make.clone(), &plan(o, 64)).await?;
+    summary.print(&format!("{label} c=64"));
+    ratio(&summary, base, "req");
+    if let Some(rate) = o.rate {
+        let paced = Plan {
+            rate: Some(rate),
+            ..plan(o, 64)
+        };
+        load::run(make, &paced)
+            .await?
+            .print(&format!("{label} c=64 @{rate}/s"));
     }
+    Ok(())
 }
 
 fn order_body(product: i64) -> Bytes {
@@ -279,18 +294,7 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
                 None,
             )
         });
-        let summary = load::run(make.clone(), &plan(o, 64)).await?;
-        summary.print("list leaf price_asc c=64");
-        ratio(&summary, base, "req");
-        if let Some(rate) = o.rate {
-            let paced = Plan {
-                rate: Some(rate),
-                ..plan(o, 64)
-            };
-            load::run(make, &paced)
-                .await?
-                .print(&format!("list leaf c=64 @{rate}/s"));
-        }
+        closed_and_paced(o, make, "list leaf price_asc", base).await?;
         // A root category: its ten leaves, about 10,000 products, sorted by price.
         let make: load::MakeRequest = Arc::new(move |c, i| {
             let root = 1 + (c + i) % super::data::ROOTS.len();
@@ -313,18 +317,7 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
             let id = products[(c * 7_919 + i * 104_729) % products.len()];
             target(addr, Method::GET, format!("/v1/products/{id}"), None)
         });
-        let summary = load::run(make.clone(), &plan(o, 64)).await?;
-        summary.print("detail c=64");
-        ratio(&summary, base, "req");
-        if let Some(rate) = o.rate {
-            let paced = Plan {
-                rate: Some(rate),
-                ..plan(o, 64)
-            };
-            load::run(make, &paced)
-                .await?
-                .print(&format!("detail c=64 @{rate}/s"));
-        }
+        closed_and_paced(o, make, "detail", base).await?;
         report_rss(o.server_pid, "after detail");
     }
 
