@@ -50,6 +50,8 @@ pub struct AppContext {
     /// from `access_token_minutes` or the manifest's.
     pub jwt: JwtKeys,
     refresh_ttl: Duration,
+    /// The manifest asks for refresh tokens in Redis ([`Manifest::refresh_tokens_in_redis`]).
+    refresh_in_redis: bool,
     pub shutdown: CancellationToken,
     /// Started on first use ([`Self::mailer`]).
     mailer: Arc<std::sync::OnceLock<crate::external::mail::Mailer>>,
@@ -90,6 +92,7 @@ impl AppContext {
             passwords: Passwords::new(config.bcrypt_cost),
             jwt: JwtKeys::with_revocations(&secret, access_ttl, manifest.name, revocations),
             refresh_ttl,
+            refresh_in_redis: manifest.refresh_tokens_in_redis,
             config,
             platform: Arc::new(platform),
             settings: settings.app,
@@ -114,14 +117,17 @@ impl AppContext {
             .expect("an app reads its settings as the type its manifest declares")
     }
 
-    /// Refresh tokens in the app database; lifetime from `refresh_token_days` or the
+    /// Refresh tokens in the app database, or in Redis when the manifest asks for
+    /// it and Redis is configured; lifetime from `refresh_token_days` or the
     /// manifest's, grace window from `refresh_grace_seconds`.
     pub fn refresh_tokens(&self) -> RefreshTokens {
-        RefreshTokens::new(
-            self.db.clone(),
-            self.refresh_ttl,
-            Duration::from_secs(self.platform.refresh_grace_seconds),
-        )
+        let grace = Duration::from_secs(self.platform.refresh_grace_seconds);
+        match &self.redis {
+            Some(redis) if self.refresh_in_redis => {
+                RefreshTokens::in_redis(redis.clone(), self.refresh_ttl, grace)
+            }
+            _ => RefreshTokens::new(self.db.clone(), self.refresh_ttl, grace),
+        }
     }
 
     /// The app's signing secret: its own `jwt_secret`, else the shared one. Signs
@@ -136,8 +142,13 @@ impl AppContext {
     /// Ends every session of `subject` (a role change, a disable): its refresh
     /// tokens are deleted and its access tokens stop working within seconds on
     /// every instance.
-    pub async fn end_sessions(&self, subject: &str) -> Result<(), sqlx::Error> {
-        crate::auth::revocation::revoke(&self.db, subject).await
+    pub async fn end_sessions(&self, subject: &str) -> Result<(), BoxError> {
+        crate::auth::revocation::revoke(&self.db, subject).await?;
+        self.refresh_tokens()
+            .revoke_subject(subject)
+            .await
+            .map_err(|e| e.internal_cause().unwrap_or("refresh tokens").to_owned())?;
+        Ok(())
     }
 
     /// A limiter of the app's own beside the one every request counts in (a
@@ -298,6 +309,9 @@ pub struct Manifest {
     pub route_timeouts: &'static [(&'static str, Duration)],
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// Refresh tokens in Redis when Redis is configured (seed 002 keeps them
+    /// there), else in the app database.
+    pub refresh_tokens_in_redis: bool,
 }
 
 impl Manifest {
@@ -325,6 +339,7 @@ impl Manifest {
             route_timeouts: &[],
             access_token_ttl: Duration::from_secs(60 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 86_400),
+            refresh_tokens_in_redis: false,
         }
     }
 
@@ -366,6 +381,12 @@ impl Manifest {
     ) -> Self {
         self.timeout = default;
         self.route_timeouts = routes;
+        self
+    }
+
+    /// Keeps refresh tokens in Redis when Redis is configured.
+    pub const fn refresh_tokens_in_redis(mut self) -> Self {
+        self.refresh_tokens_in_redis = true;
         self
     }
 

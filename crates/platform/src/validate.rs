@@ -107,6 +107,51 @@ impl FieldErrors {
     }
 }
 
+/// A list's page request, checked: `page` from 1, the page size (named as the
+/// app's seed names it: `limit`, `size`) from 1 to its maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: i64,
+    pub size: i64,
+}
+
+/// An app's page-size rule and the wording of its two range errors.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRule<'a> {
+    pub size_field: &'static str,
+    pub default_size: i64,
+    pub max_size: i64,
+    pub page_range: &'a str,
+    pub size_range: &'a str,
+}
+
+impl Paging {
+    /// Past this, an offset is a mistake or a probe, never a reader.
+    pub const MAX_PAGE: i64 = 1_000_000;
+
+    /// The page asked for, each out-of-range value added to `errors`.
+    pub fn check(
+        rule: PageRule<'_>,
+        errors: &mut FieldErrors,
+        page: Option<i64>,
+        size: Option<i64>,
+    ) -> Self {
+        let page = page.unwrap_or(1);
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            errors.add("page", rule.page_range);
+        }
+        let size = size.unwrap_or(rule.default_size);
+        if !(1..=rule.max_size).contains(&size) {
+            errors.add(rule.size_field, rule.size_range);
+        }
+        Self { page, size }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page.clamp(1, Self::MAX_PAGE) - 1) * self.size
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,7 @@ fn list_reply(page: OrderPage) -> Json<OrderList> {
         data: page.items.iter().map(OrderView::from).collect(),
         meta: Meta {
             page: page.paging.page,
-            limit: page.paging.limit,
+            limit: page.paging.size,
             total: page.total,
         },
     })

@@ -13,7 +13,7 @@ use platform::external::mail::Mailer;
 use platform::external::payments::Payments;
 use platform::texts::Language;
 use platform::uploads::Uploads;
-use platform::validate::FieldErrors;
+use platform::validate::{FieldErrors, PageRule, Paging};
 
 use crate::i18n;
 
@@ -25,33 +25,19 @@ pub struct Service {
     pub payments: Payments,
 }
 
-/// `page` and `limit` of a list, checked: `page` from 1, `limit` from 1 to 100
-/// (default 20).
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub page: i64,
-    pub limit: i64,
-}
-
-impl Paging {
-    pub fn check(
-        lang: Language,
-        errors: &mut FieldErrors,
-        page: Option<i64>,
-        limit: Option<i64>,
-    ) -> Self {
-        let page = page.unwrap_or(1);
-        if !(1..=1_000_000).contains(&page) {
-            errors.add("page", i18n::PAGE_RANGE.in_(lang));
-        }
-        let limit = limit.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            errors.add("limit", i18n::LIMIT_RANGE.in_(lang));
-        }
-        Self { page, limit }
-    }
-
-    pub fn offset(self) -> i64 {
-        (self.page - 1) * self.limit
-    }
+/// `page` and `limit` of a list: `page` from 1, `limit` from 1 to 100 (default 20).
+pub fn paging(
+    lang: Language,
+    errors: &mut FieldErrors,
+    page: Option<i64>,
+    limit: Option<i64>,
+) -> Paging {
+    let rule = PageRule {
+        size_field: "limit",
+        default_size: 20,
+        max_size: 100,
+        page_range: i18n::PAGE_RANGE.in_(lang),
+        size_range: i18n::LIMIT_RANGE.in_(lang),
+    };
+    Paging::check(rule, errors, page, limit)
 }

@@ -10,7 +10,9 @@ use serde_json::json;
 
 use super::order_rules::{self, Actor};
 use super::products::Caller;
-use super::{Paging, Service};
+use platform::validate::Paging;
+
+use super::{Service, paging};
 use crate::i18n;
 use crate::model::{Order, OrderId, OrderStatus, ProductId, ProductStatus, Role, ShippingAddress};
 use crate::money::{Currency, Money};
@@ -266,10 +268,10 @@ impl Service {
         status: Option<OrderStatus>,
     ) -> Result<OrderPage, ApiError> {
         let mut errors = FieldErrors::new(i18n::field_messages(lang));
-        let paging = Paging::check(lang, &mut errors, page, limit);
+        let paging = paging(lang, &mut errors, page, limit);
         errors.finish()?;
         let (items, total) =
-            store::orders::list(&self.db, scope, status, paging.limit, paging.offset()).await?;
+            store::orders::list(&self.db, scope, status, paging.size, paging.offset()).await?;
         Ok(OrderPage {
             items,
             paging,

@@ -7,7 +7,7 @@ use platform::validate::FieldErrors;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Paging, Service};
+use super::{Service, paging};
 use crate::i18n::{self, Msg};
 use crate::model::{CategoryId, ProductId, ProductRow, ProductStatus, Role, UserId};
 use crate::money::{Amount, AmountError, Currency, Money};
@@ -201,7 +201,7 @@ impl Service {
 
     pub async fn published_products(&self, lang: Language, q: ListQuery) -> Result<Page, ApiError> {
         let mut errors = FieldErrors::new(i18n::field_messages(lang));
-        let paging = Paging::check(lang, &mut errors, q.page, q.limit);
+        let paging = paging(lang, &mut errors, q.page, q.limit);
         let mut bound = |field: &str, text: Option<&str>| {
             let text = text?;
             match Amount::parse(text) {
@@ -238,12 +238,12 @@ impl Service {
             ListSort::Name => Order::Name,
         };
         let (items, total) =
-            store::products::published(&self.db, &filter, order, paging.limit, paging.offset())
+            store::products::published(&self.db, &filter, order, paging.size, paging.offset())
                 .await?;
         Ok(Page {
             items,
             page: paging.page,
-            limit: paging.limit,
+            limit: paging.size,
             total,
         })
     }

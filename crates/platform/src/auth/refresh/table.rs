@@ -1,14 +1,11 @@
-//! Refresh tokens: opaque random strings, stored only as SHA-256 hashes, rotated on
-//! every use. Presenting a rotated token revokes its family (reuse detection), except
-//! within a grace window after its rotation, when it yields a fresh pair of the same
-//! family: two tabs refreshing at once, or a lost response, never log a user out.
+//! Refresh tokens in a table of the app database: one row per token, the family
+//! and the rotation time in columns.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
+use super::{IssuedRefresh, hash, invalid, new_secret};
 use crate::db::Db;
 use crate::error::{ApiError, AuthFailure};
 use crate::{on_pool, on_tx};
@@ -42,15 +39,8 @@ pub async fn ensure_schema(db: &Db) -> Result<(), sqlx::Error> {
     db.define(SQLITE_SCHEMA, POSTGRES_SCHEMA, &INDEXES).await
 }
 
-#[derive(Debug, Clone)]
-pub struct IssuedRefresh {
-    pub token: String,
-    pub subject: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 #[derive(Clone, Debug)]
-pub struct RefreshTokens {
+pub struct TableTokens {
     db: Db,
     ttl: Duration,
     grace: Duration,
@@ -65,21 +55,7 @@ struct Row {
     revoked: bool,
 }
 
-fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-fn invalid() -> ApiError {
-    ApiError::unauthorized(AuthFailure::Invalid, "")
-}
-
-impl RefreshTokens {
+impl TableTokens {
     pub fn new(db: Db, ttl: Duration, grace: Duration) -> Self {
         Self { db, ttl, grace }
     }
@@ -107,7 +83,7 @@ impl RefreshTokens {
         subject: &str,
         now: DateTime<Utc>,
     ) -> Result<IssuedRefresh, ApiError> {
-        let token = new_token();
+        let token = new_secret();
         let expires_at = now + self.ttl;
         on_tx!(tx, |c| {
             sqlx::query(
@@ -194,7 +170,7 @@ impl RefreshTokens {
         Ok(issued)
     }
 
-    /// Logout: the token's whole family stops working. Unknown tokens are fine.
+    /// The token's whole family stops working. Unknown tokens are fine.
     pub async fn revoke(&self, token: &str) -> Result<bool, ApiError> {
         let token_hash = hash(token);
         let n = on_pool!(self.db.writer(), |p| {
