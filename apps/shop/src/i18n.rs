@@ -4,34 +4,11 @@
 use platform::texts::Language;
 use platform::validate::Messages;
 
-/// A message in both languages.
-#[derive(Debug, Clone, Copy)]
-pub struct Msg {
-    pub ko: &'static str,
-    pub en: &'static str,
-}
-
-impl Msg {
-    pub fn in_(&self, lang: Language) -> &'static str {
-        lang.pick(self.ko, self.en)
-    }
-}
-
-static KO: Messages = Messages {
-    summary: "입력값이 올바르지 않습니다",
-    required: "필수 항목입니다",
-    too_long: |max| format!("{max}자 이하로 입력하세요"),
-};
-
-static EN: Messages = Messages {
-    summary: "invalid input",
-    required: "required",
-    too_long: |max| format!("at most {max} characters"),
-};
+pub use platform::texts::Msg;
 
 /// Field-problem wording for `lang`.
 pub fn field_messages(lang: Language) -> &'static Messages {
-    if lang.code == "ko" { &KO } else { &EN }
+    platform::validate::messages(lang)
 }
 
 pub const EMAIL_INVALID: Msg = Msg {

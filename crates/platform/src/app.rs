@@ -57,6 +57,8 @@ pub struct AppContext {
     mailer: Arc<std::sync::OnceLock<crate::external::mail::Mailer>>,
     /// Started on first use ([`Self::payments`]).
     payments: Arc<std::sync::OnceLock<crate::external::payments::Payments>>,
+    /// Started on first use ([`Self::pusher`]).
+    pusher: Arc<std::sync::OnceLock<crate::external::push::Pusher>>,
 }
 
 impl AppContext {
@@ -103,6 +105,7 @@ impl AppContext {
             shutdown,
             mailer: Arc::default(),
             payments: Arc::default(),
+            pusher: Arc::default(),
         }
     }
 
@@ -184,6 +187,18 @@ impl AppContext {
     pub fn payments(&self, callback_path: &'static str) -> crate::external::payments::Payments {
         self.payments
             .get_or_init(|| crate::external::payments::Payments::start(self, callback_path))
+            .clone()
+    }
+
+    /// The app's push notifications (FCM when configured, else JSON files),
+    /// started on first use; devices the service reports gone go to the first
+    /// call's `stale`.
+    pub fn pusher(
+        &self,
+        stale: Arc<dyn crate::external::push::StaleTokens>,
+    ) -> crate::external::push::Pusher {
+        self.pusher
+            .get_or_init(|| crate::external::push::Pusher::start(self, stale))
             .clone()
     }
 

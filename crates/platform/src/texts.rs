@@ -131,6 +131,19 @@ impl Language {
     }
 }
 
+/// An app's message in both languages it answers in.
+#[derive(Debug, Clone, Copy)]
+pub struct Msg {
+    pub ko: &'static str,
+    pub en: &'static str,
+}
+
+impl Msg {
+    pub fn in_(&self, lang: Language) -> &'static str {
+        lang.pick(self.ko, self.en)
+    }
+}
+
 /// The language of a request: the first of `supported` its `Accept-Language` asks
 /// for (highest `q` first), else the first of `supported`.
 pub fn negotiate(accept_language: Option<&str>, supported: &'static [Language]) -> Language {

@@ -56,6 +56,23 @@ pub struct Messages {
     pub too_long: fn(usize) -> String,
 }
 
+static KOREAN: Messages = Messages {
+    summary: "입력값이 올바르지 않습니다",
+    required: "필수 항목입니다",
+    too_long: |max| format!("{max}자 이하로 입력하세요"),
+};
+
+static ENGLISH: Messages = Messages {
+    summary: "invalid input",
+    required: "required",
+    too_long: |max| format!("at most {max} characters"),
+};
+
+/// The platform's wording of field problems in `lang` (Korean or English).
+pub fn messages(lang: crate::texts::Language) -> &'static Messages {
+    if lang.code == "ko" { &KOREAN } else { &ENGLISH }
+}
+
 /// The problems found so far in one request.
 pub struct FieldErrors {
     errors: Vec<FieldError>,

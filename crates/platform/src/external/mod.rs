@@ -10,11 +10,13 @@
 //! - [`mail`]: SMTP (with STARTTLS) through `lettre`, or `.eml` files.
 //! - [`payments`]: Stripe's API, or a local checkout page with Stripe's test cards
 //!   and webhooks signed as Stripe signs them.
+//! - [`push`]: FCM's HTTP v1 API, or JSON files in a push outbox folder.
 //! - [`s3`]: any S3-compatible store with SigV4 presigned URLs, or the local
 //!   object store ([`crate::objects`]).
 
 pub mod mail;
 pub mod payments;
+pub mod push;
 pub mod s3;
 
 /// Makes ring the process's TLS crypto (for reqwest and lettre), once; every

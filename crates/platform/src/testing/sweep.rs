@@ -123,6 +123,37 @@ fn hostile_for(doc: &Value, schema: &Value) -> Vec<(&'static str, Value)> {
     }
 }
 
+/// Whether `schema` admits `value`, a value [`hostile_numbers`] made: the
+/// numbers a valid client may send (a rating's `0.5`, `"12"` for an id in a URL)
+/// are no probe of bad input. Only number schemas are judged; anything else is
+/// taken as hostile.
+fn admits(doc: &Value, schema: &Value, value: &Value, in_url: bool) -> bool {
+    let schema = resolve(doc, schema);
+    let kind = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .find_map(|t| t.as_str().filter(|t| *t != "null")),
+        other => other.as_str(),
+    }
+    .unwrap_or("");
+    if kind != "integer" && kind != "number" {
+        return false;
+    }
+    let n = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) if in_url => s.parse::<f64>().ok(),
+        _ => None,
+    };
+    let Some(n) = n else { return false };
+    let fits_type = kind == "number" || (n.fract() == 0.0 && n.abs() < 9.2e18);
+    let above = schema["minimum"].as_f64().is_none_or(|min| n >= min);
+    let below = schema["maximum"].as_f64().is_none_or(|max| n <= max);
+    let step = schema["multipleOf"]
+        .as_f64()
+        .is_none_or(|m| (n / m).fract() == 0.0);
+    fits_type && above && below && step
+}
+
 /// A fingerprint of every row of every table of the app's database.
 pub async fn fingerprint(db: &Db) -> String {
     let tables: Vec<String> = match db {
@@ -287,6 +318,9 @@ fn probes(doc: &Value, path: &str, op: &Value) -> Vec<Probe> {
         }
         let name = p["name"].as_str().expect("parameter name");
         for (what, hostile) in hostile_for(doc, &p["schema"]) {
+            if admits(doc, &p["schema"], &hostile, true) {
+                continue;
+            }
             let text = match hostile {
                 Value::String(s) => s,
                 other => other.to_string(),
@@ -317,6 +351,9 @@ fn probes(doc: &Value, path: &str, op: &Value) -> Vec<Probe> {
             .unwrap_or_default();
         for (field, field_schema) in &props {
             for (what, hostile) in hostile_for(doc, field_schema) {
+                if admits(doc, field_schema, &hostile, false) {
+                    continue;
+                }
                 let mut body = base.clone();
                 body.insert(field.clone(), hostile);
                 out.push(Probe {

@@ -134,7 +134,10 @@ impl RedisTokens {
         match outcome {
             1 => Ok(issued),
             -1 => {
-                tracing::warn!(family, "refresh token reused after rotation; family revoked");
+                tracing::warn!(
+                    family,
+                    "refresh token reused after rotation; family revoked"
+                );
                 Err(invalid())
             }
             _ => Err(invalid()),
