@@ -9,6 +9,7 @@ pub fn all() -> Vec<Arc<dyn App>> {
         Arc::new(delivery::Delivery),
         Arc::new(chat::Chat),
         Arc::new(shop::Shop),
+        Arc::new(reviews::Reviews),
     ]
 }
 
