@@ -104,6 +104,22 @@ pub struct PlatformSettings {
     /// `<bucket>.<endpoint host>` URLs instead of `<endpoint>/<bucket>`.
     #[serde(deserialize_with = "flag")]
     pub s3_virtual_host: bool,
+    /// TMDB's v3 API key: contents come from TMDB. Unset: the app's bundled
+    /// catalogue.
+    pub tmdb_api_key: Option<Secret>,
+    /// Where TMDB's v3 API is.
+    pub tmdb_api_base: String,
+    /// The language of TMDB's titles and overviews.
+    pub tmdb_language: String,
+    /// How long one TMDB call may take before the app answers from what it has.
+    pub tmdb_timeout_ms: u64,
+    /// How long a TMDB answer is reused (in Redis when configured).
+    pub tmdb_cache_seconds: u64,
+    /// A Firebase service-account JSON file: pushes go through FCM's HTTP v1
+    /// API. Unset: JSON files under `<data dir>/push-outbox/<app>/`.
+    pub fcm_service_account: Option<std::path::PathBuf>,
+    /// Where FCM's API is.
+    pub fcm_api_base: String,
 }
 
 impl Default for PlatformSettings {
@@ -144,6 +160,13 @@ impl Default for PlatformSettings {
             s3_secret_access_key: None,
             s3_public_url: None,
             s3_virtual_host: false,
+            tmdb_api_key: None,
+            tmdb_api_base: "https://api.themoviedb.org/3".into(),
+            tmdb_language: "ko-KR".into(),
+            tmdb_timeout_ms: 5_000,
+            tmdb_cache_seconds: 600,
+            fcm_service_account: None,
+            fcm_api_base: "https://fcm.googleapis.com".into(),
         }
     }
 }

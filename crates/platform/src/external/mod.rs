@@ -11,6 +11,7 @@
 //! - [`payments`]: Stripe's API, or a local checkout page with Stripe's test cards
 //!   and webhooks signed as Stripe signs them.
 //! - [`push`]: FCM's HTTP v1 API, or JSON files in a push outbox folder.
+//! - [`tmdb`]: TMDB's v3 API (no local client: an app keeps its own catalogue).
 //! - [`s3`]: any S3-compatible store with SigV4 presigned URLs, or the local
 //!   object store ([`crate::objects`]).
 
@@ -18,6 +19,7 @@ pub mod mail;
 pub mod payments;
 pub mod push;
 pub mod s3;
+pub mod tmdb;
 
 /// Makes ring the process's TLS crypto (for reqwest and lettre), once; every
 /// HTTP client of the process needs it before it is built, so the server calls
