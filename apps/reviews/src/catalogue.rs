@@ -92,9 +92,10 @@ pub fn search_text(title: &str, original_title: &str) -> String {
     )
 }
 
-/// Loads the genres and the bundled titles that are not in the database yet (on
-/// every start; several instances starting at once insert each row once).
-pub async fn load(db: &Db) -> Result<usize, sqlx::Error> {
+/// Loads the genres and, with `titles`, the bundled titles that are not in the
+/// database yet (on every start; several instances starting at once insert each
+/// row once).
+pub async fn load(db: &Db, titles: bool) -> Result<usize, sqlx::Error> {
     let entries = entries();
     let present: i64 = platform::on_pool!(db.reader(), |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM contents WHERE source = 'bundled'"
@@ -112,7 +113,7 @@ pub async fn load(db: &Db) -> Result<usize, sqlx::Error> {
         .await
         .map(drop))?;
     }
-    if present as usize >= entries.len() {
+    if !titles || present as usize >= entries.len() {
         tx.commit().await?;
         return Ok(0);
     }

@@ -14,6 +14,7 @@ mod i18n;
 pub mod model;
 mod routes;
 mod service;
+mod settings;
 mod store;
 
 use std::time::Duration;
@@ -27,6 +28,7 @@ use platform::{DemoLogin, NewUser, UserSummary};
 
 use crate::routes::{AppState, auth, contents, reviews, users};
 use crate::service::Service;
+pub use crate::settings::Settings;
 
 static MIGRATIONS: Migrations = Migrations {
     sqlite: sqlx::migrate!("./migrations/sqlite"),
@@ -44,6 +46,7 @@ static MANIFEST: Manifest = Manifest::new(
     &envelope::Envelope,
     &MIGRATIONS,
 )
+.settings::<Settings>()
 .languages(&[platform::texts::KO, platform::texts::EN])
 .rate_limits(RATE_LIMITS, RateLimitKey::Client)
 // Seed: access 30 minutes, refresh 7 days, refresh tokens in Redis.
@@ -68,7 +71,9 @@ impl App for Reviews {
 
     fn prepare<'a>(&'a self, ctx: &'a AppContext) -> BoxFuture<'a, Result<(), BoxError>> {
         Box::pin(async move {
-            let added = catalogue::load(&ctx.db).await?;
+            // With TMDB, contents come from TMDB; the genres are loaded either way.
+            let with_tmdb = ctx.platform.tmdb_api_key.is_some();
+            let added = catalogue::load(&ctx.db, !with_tmdb).await?;
             if added > 0 {
                 tracing::info!(added, "bundled catalogue loaded");
             }

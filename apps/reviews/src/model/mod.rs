@@ -66,6 +66,10 @@ pub struct ContentRow {
     pub poster_url: Option<String>,
     pub rating_sum: i64,
     pub review_count: i64,
+    /// `bundled` or `tmdb`, and the content's key there (`movie:496243`).
+    pub source: String,
+    pub external_id: String,
+    pub fetched_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use super::AppState;
 use crate::model::{ContentId, ContentView, Genre, Kind, Page};
 use crate::service::contents::Search;
-use crate::store;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -93,5 +92,5 @@ pub async fn detail(
 #[utoipa::path(get, path = "/genres", tag = "contents",
     responses((status = 200, description = "The genres, by name", body = Vec<Genre>)))]
 pub async fn genres(State(s): State<AppState>) -> Result<Json<Vec<Genre>>, ApiError> {
-    Ok(Json(store::contents::genres(&s.svc.db).await?))
+    Ok(Json(s.svc.genres().await?))
 }

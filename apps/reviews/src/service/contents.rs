@@ -35,6 +35,9 @@ impl Service {
         let genre_name = errors.optional("genre", s.genre.as_deref(), 100);
         let paging = paging(lang, &mut errors, s.page, s.size);
         errors.finish()?;
+        if let (Some(tmdb), Some(q)) = (&self.tmdb, &text) {
+            tmdb.search(&self.db, q, s.kind).await;
+        }
         let genre = match genre_name {
             Some(name) => match store::contents::genre_named(&self.db, &name).await? {
                 Some(id) => Some(id),
@@ -72,6 +75,9 @@ impl Service {
         page: Option<i64>,
         size: Option<i64>,
     ) -> Result<Page<ContentView>, ApiError> {
+        if let Some(tmdb) = &self.tmdb {
+            tmdb.popular(&self.db).await;
+        }
         self.search(
             lang,
             Search {
@@ -84,10 +90,27 @@ impl Service {
     }
 
     pub async fn content(&self, lang: Language, id: ContentId) -> Result<ContentView, ApiError> {
-        let row = store::contents::by_id(&self.db, id)
+        let not_found = || ApiError::not_found(i18n::CONTENT_NOT_FOUND.in_(lang));
+        let mut row = store::contents::by_id(&self.db, id)
             .await?
-            .ok_or_else(|| ApiError::not_found(i18n::CONTENT_NOT_FOUND.in_(lang)))?;
+            .ok_or_else(not_found)?;
+        if let Some(tmdb) = &self.tmdb
+            && tmdb.stale(&row)
+            && tmdb.refresh(&self.db, &row).await
+        {
+            row = store::contents::by_id(&self.db, id)
+                .await?
+                .ok_or_else(not_found)?;
+        }
         Ok(self.views(vec![row]).await?.remove(0))
+    }
+
+    /// Every genre, TMDB's list first brought in when it is configured.
+    pub async fn genres(&self) -> Result<Vec<crate::model::Genre>, ApiError> {
+        if let Some(tmdb) = &self.tmdb {
+            tmdb.genres(&self.db).await;
+        }
+        Ok(store::contents::genres(&self.db).await?)
     }
 
     async fn views(&self, rows: Vec<ContentRow>) -> Result<Vec<ContentView>, ApiError> {

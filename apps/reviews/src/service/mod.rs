@@ -3,6 +3,7 @@
 pub mod contents;
 pub mod likes;
 pub mod reviews;
+pub mod tmdb;
 pub mod users;
 
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use crate::i18n;
 pub struct Service {
     pub db: Db,
     pub pusher: Pusher,
+    /// Contents from TMDB, when a key is configured.
+    pub tmdb: Option<tmdb::TmdbSync>,
 }
 
 /// `page` from 1 and `size` from 1 to 100 (default 20).
@@ -54,9 +57,16 @@ impl StaleTokens for ForgetDevices {
 
 impl Service {
     pub fn new(ctx: &platform::AppContext) -> Self {
+        let settings: &crate::Settings = ctx.settings();
+        let tmdb = platform::external::tmdb::Tmdb::from_settings(&ctx.platform, ctx.redis.clone())
+            .map(|t| tmdb::TmdbSync {
+                tmdb: Arc::new(t),
+                ttl: std::time::Duration::from_secs(settings.content_ttl_hours * 3600),
+            });
         Self {
             db: ctx.db.clone(),
             pusher: ctx.pusher(Arc::new(ForgetDevices(ctx.db.clone()))),
+            tmdb,
         }
     }
 }

@@ -1,12 +1,15 @@
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use platform::db::{Db, like_escape, placeholders};
-use platform::on_pool;
+use platform::external::tmdb::Title;
+use platform::{on_pool, on_tx};
 
 use crate::model::{ContentId, ContentRow, Genre, Kind};
 
 const COLUMNS: &str = "c.id, c.kind, c.title, c.original_title, c.year, c.overview, \
-                       c.poster_url, c.rating_sum, c.review_count";
+                       c.poster_url, c.rating_sum, c.review_count, c.source, c.external_id, \
+                       c.fetched_at";
 
 /// Most reviewed first, then the most popular elsewhere (TMDB's popularity, the
 /// bundled titles' vote counts).
@@ -174,4 +177,74 @@ pub async fn genre_named(db: &Db, name: &str) -> Result<Option<i64>, sqlx::Error
     .bind(name.trim().to_lowercase())
     .fetch_optional(p)
     .await)
+}
+
+/// Stores what TMDB says of `titles` (new ones added, known ones brought up to
+/// date, their genres replaced by TMDB's), in one transaction.
+pub async fn upsert_tmdb(db: &Db, titles: &[Title], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    if titles.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for t in titles {
+        let id: ContentId = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "INSERT INTO contents
+                 (source, external_id, kind, title, original_title, search_text, year,
+                  overview, poster_url, popularity, fetched_at)
+             VALUES ('tmdb', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (source, external_id) DO UPDATE SET
+                 title = excluded.title, original_title = excluded.original_title,
+                 search_text = excluded.search_text, year = excluded.year,
+                 overview = excluded.overview, poster_url = excluded.poster_url,
+                 popularity = excluded.popularity, fetched_at = excluded.fetched_at
+             RETURNING id"
+        )
+        .bind(format!("{}:{}", t.media.as_str(), t.id))
+        .bind(t.media.as_str())
+        .bind(&t.title)
+        .bind(&t.original_title)
+        .bind(crate::catalogue::search_text(&t.title, &t.original_title))
+        .bind(t.year)
+        .bind(&t.overview)
+        .bind(&t.poster_url)
+        .bind(t.popularity)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await)?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("DELETE FROM content_genres WHERE content_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            for g in &t.genre_ids {
+                // Only genres the list knows (TMDB adds few, and rarely).
+                sqlx::query(
+                    "INSERT INTO content_genres (content_id, genre_id)
+                     SELECT $1, id FROM genres WHERE id = $2",
+                )
+                .bind(id)
+                .bind(g)
+                .execute(&mut *c)
+                .await?;
+            }
+        });
+    }
+    tx.commit().await
+}
+
+/// Adds genres TMDB lists and renames known ones as TMDB names them.
+pub async fn upsert_genres(db: &Db, genres: &[(i64, String)]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for (id, name) in genres {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO genres (id, name) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+        )
+        .bind(id)
+        .bind(name)
+        .execute(&mut *c)
+        .await
+        .map(drop))?;
+    }
+    tx.commit().await
 }
