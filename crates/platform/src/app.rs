@@ -190,16 +190,19 @@ impl AppContext {
             .clone()
     }
 
-    /// The app's push notifications (FCM when configured, else JSON files),
-    /// started on first use; devices the service reports gone go to the first
-    /// call's `stale`.
+    /// The app's push notifications (FCM when `fcm_service_account` is set, else
+    /// JSON files), started on first use; devices the service reports gone go to
+    /// the first call's `stale`. Call it while building the router, so that an
+    /// unreadable service account stops the start.
     pub fn pusher(
         &self,
         stale: Arc<dyn crate::external::push::StaleTokens>,
-    ) -> crate::external::push::Pusher {
-        self.pusher
-            .get_or_init(|| crate::external::push::Pusher::start(self, stale))
-            .clone()
+    ) -> Result<crate::external::push::Pusher, String> {
+        if let Some(p) = self.pusher.get() {
+            return Ok(p.clone());
+        }
+        let started = crate::external::push::Pusher::start(self, stale)?;
+        Ok(self.pusher.get_or_init(|| started).clone())
     }
 
     /// Where the app keeps files of its own (objects, outboxes) on this machine.

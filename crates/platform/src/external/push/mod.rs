@@ -1,11 +1,16 @@
 //! Push notifications: queued in the caller's transaction, one outbox row per
-//! device, and delivered by the outbox worker to the push service, or, with no
-//! service configured, written as JSON files under `<data dir>/push-outbox/<app>/`
-//! (the local default: one file per push, named by its outbox row, so that a
-//! redelivery after a crash replaces the first).
+//! device, and delivered by the outbox worker through FCM's HTTP v1 API
+//! ([`fcm`]) when `fcm_service_account` is set, or, with no service configured,
+//! written as JSON files under `<data dir>/push-outbox/<app>/` (the local
+//! default: one file per push, named by its outbox row, so that a redelivery
+//! after a crash replaces the first).
 //!
 //! A device the push service reports as gone is handed to the app's
 //! [`StaleTokens`], which forgets it; that push counts as done, not failed.
+//! Failures the service may recover from (a timeout, a 5xx, a 429) are retried
+//! by the outbox with backoff.
+
+mod fcm;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,6 +40,8 @@ pub enum Sent {
     Delivered,
     /// The service no longer knows the device: forget its token.
     Unregistered,
+    /// The service will never take this push (a malformed token): dropped.
+    Refused,
 }
 
 /// Where pushes go.
@@ -82,6 +89,10 @@ impl Deliver for PushSender {
             let push: Push = serde_json::from_str(&row.payload).map_err(|e| e.to_string())?;
             match self.transport.send(&row.key(), &push).await? {
                 Sent::Delivered => Ok(()),
+                Sent::Refused => {
+                    tracing::warn!("push refused by the service; not retried");
+                    Ok(())
+                }
                 Sent::Unregistered => {
                     tracing::info!("push token unregistered; device forgotten");
                     self.stale.forget(&push.fcm_token).await
@@ -99,16 +110,27 @@ pub struct Pusher {
 }
 
 impl Pusher {
-    /// The pusher of `ctx`'s app, its worker running until the app stops.
-    pub fn start(ctx: &AppContext, stale: Arc<dyn StaleTokens>) -> Self {
-        let dir = ctx.data_dir("push-outbox");
-        let describe = format!("JSON files in {}", dir.display());
-        let transport: Box<dyn Transport> = Box::new(JsonFolder(dir));
+    /// The pusher of `ctx`'s app, its worker running until the app stops; an
+    /// unreadable service-account file is an error.
+    pub fn start(ctx: &AppContext, stale: Arc<dyn StaleTokens>) -> Result<Self, String> {
+        let p = &ctx.platform;
+        let (transport, describe): (Box<dyn Transport>, String) = match &p.fcm_service_account {
+            Some(path) => {
+                let fcm = fcm::Fcm::from_file(path, &p.fcm_api_base)?;
+                let describe = format!("FCM project {}", fcm.project());
+                (Box::new(fcm), describe)
+            }
+            None => {
+                let dir = ctx.data_dir("push-outbox");
+                let describe = format!("JSON files in {}", dir.display());
+                (Box::new(JsonFolder(dir)), describe)
+            }
+        };
         tracing::info!(app = ctx.name, to = %describe, "push");
-        Self {
+        Ok(Self {
             outbox: Outbox::start(ctx, "push", Arc::new(PushSender { transport, stale })),
             describe: describe.into(),
-        }
+        })
     }
 
     /// Queues `push` in `tx`: sent after the commit, never if `tx` rolls back.
