@@ -82,7 +82,7 @@ impl App for Reviews {
     }
 
     fn router(&self, ctx: AppContext) -> Result<OpenApiRouter, BoxError> {
-        let svc = Service::new(&ctx);
+        let svc = Service::new(&ctx)?;
         let state = AppState::new(
             ctx.clone(),
             routes::State {
@@ -119,7 +119,7 @@ impl App for Reviews {
         &'a self,
         ctx: &'a AppContext,
     ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>> {
-        Box::pin(async move { demo::seed(ctx, Service::new(ctx)).await })
+        Box::pin(async move { demo::seed(ctx, Service::new(ctx)?).await })
     }
 
     fn add_user<'a>(

@@ -56,17 +56,17 @@ impl StaleTokens for ForgetDevices {
 }
 
 impl Service {
-    pub fn new(ctx: &platform::AppContext) -> Self {
+    pub fn new(ctx: &platform::AppContext) -> Result<Self, String> {
         let settings: &crate::Settings = ctx.settings();
         let tmdb = platform::external::tmdb::Tmdb::from_settings(&ctx.platform, ctx.redis.clone())
             .map(|t| tmdb::TmdbSync {
                 tmdb: Arc::new(t),
                 ttl: std::time::Duration::from_secs(settings.content_ttl_hours * 3600),
             });
-        Self {
+        Ok(Self {
             db: ctx.db.clone(),
-            pusher: ctx.pusher(Arc::new(ForgetDevices(ctx.db.clone()))),
+            pusher: ctx.pusher(Arc::new(ForgetDevices(ctx.db.clone())))?,
             tmdb,
-        }
+        })
     }
 }
