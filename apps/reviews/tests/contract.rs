@@ -122,3 +122,29 @@ async fn the_demo_has_users_reviews_and_likes() {
     .unwrap();
     assert!((200..=1000).contains(&total_reviews), "{total_reviews}");
 }
+
+async fn boom() -> &'static str {
+    panic!("boom")
+}
+
+#[tokio::test]
+async fn a_panic_or_an_oversized_body_comes_back_in_the_seeds_body() {
+    use axum::routing::get;
+    let s = TestServer::start_full(
+        std::sync::Arc::new(reviews::Reviews),
+        &[("ONDOL_REVIEWS_BODY_LIMIT_BYTES", "4096")],
+        axum::Router::new().route("/boom", get(boom)),
+    )
+    .await;
+    let r = s.get("/boom", None).await;
+    assert_error(&r, 500, "INTERNAL_ERROR", "/boom");
+    assert!(!r.body["message"].as_str().unwrap().contains("boom"));
+    let r = s
+        .post(
+            "/auth/signup",
+            None,
+            &json!({"email": "a@b.co", "password": "x".repeat(10_000), "nickname": "n"}),
+        )
+        .await;
+    assert_error(&r, 413, "PAYLOAD_TOO_LARGE", "/auth/signup");
+}
