@@ -2,8 +2,11 @@
 //! Every run targets loopback, is bounded in time, and stops by itself.
 
 mod baseline;
+mod bulk;
 mod chat;
+mod harness;
 mod load;
+mod reviews;
 mod scenarios;
 mod seed;
 mod shop;
@@ -140,6 +143,41 @@ enum Command {
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
     },
+    /// Fills a reviews database over the bundled catalogue (SQLite under
+    /// --data-dir, or ONDOL_DATABASE_URL).
+    SeedReviews {
+        #[arg(long, default_value_t = 1_000_000)]
+        reviews: usize,
+        /// Readers who review and like (the 64 writers come on top).
+        #[arg(long, default_value_t = 20_000)]
+        users: usize,
+        #[arg(long, default_value_t = 20_021_205)]
+        seed: u64,
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// Runs the reviews scenarios against a server on loopback, beside a bare axum
+    /// server measured in the same run.
+    Reviews {
+        #[arg(long, default_value = "127.0.0.1:8002")]
+        addr: SocketAddr,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Run only these (baseline, detail, reviews, search, write).
+        #[arg(long)]
+        only: Vec<String>,
+        #[arg(long, default_value = "127.0.0.1:8009")]
+        baseline_addr: SocketAddr,
+        /// Also run the reads open loop at this total rate (req/s).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// The server's data directory (its database, when SQLite).
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
     /// Serves a bare axum `GET /health` (no middleware) to calibrate the machine.
     Baseline {
         #[arg(long, default_value = "127.0.0.1:8009")]
@@ -174,7 +212,7 @@ enum Command {
 }
 
 /// The apps whose settings the benchmarks read.
-const APPS: &[&str] = &["delivery", "chat", "shop"];
+const APPS: &[&str] = &["delivery", "chat", "shop", "reviews"];
 
 /// The configuration the server uses (env), with its data directory.
 fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform::config::Config> {
@@ -323,12 +361,54 @@ fn main() -> anyhow::Result<()> {
                 shop::scenarios::run(
                     &config_with(data_dir)?,
                     &shop::scenarios::Options {
-                        addr,
-                        duration: Duration::from_secs(seconds.clamp(1, 300)),
-                        server_pid,
+                        run: harness::Run {
+                            addr,
+                            duration: Duration::from_secs(seconds.clamp(1, 300)),
+                            server_pid,
+                            baseline_addr,
+                            rate,
+                        },
                         only,
-                        baseline_addr,
-                        rate,
+                    },
+                )
+                .await
+            }
+            Command::SeedReviews {
+                reviews,
+                users,
+                seed,
+                data_dir,
+            } => {
+                reviews::seed::run(
+                    config_with(data_dir)?,
+                    reviews::seed::SeedArgs {
+                        reviews,
+                        users,
+                        seed,
+                    },
+                )
+                .await
+            }
+            Command::Reviews {
+                addr,
+                seconds,
+                server_pid,
+                only,
+                baseline_addr,
+                rate,
+                data_dir,
+            } => {
+                reviews::scenarios::run(
+                    &config_with(data_dir)?,
+                    &reviews::scenarios::Options {
+                        run: harness::Run {
+                            addr,
+                            duration: Duration::from_secs(seconds.clamp(1, 300)),
+                            server_pid,
+                            baseline_addr,
+                            rate,
+                        },
+                        only,
                     },
                 )
                 .await

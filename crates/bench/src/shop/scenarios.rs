@@ -14,18 +14,13 @@ use platform::{on_pool, server};
 use shop::model::{Role, UserClaims};
 
 use super::data::LEAVES;
+use crate::harness::{Run, ratio, target};
 use crate::load::{self, Plan, Target};
-use crate::stats::{Summary, rss_mib};
+use crate::stats::Summary;
 
 pub struct Options {
-    pub addr: SocketAddr,
-    pub duration: Duration,
-    pub server_pid: Option<u32>,
+    pub run: Run,
     pub only: Vec<String>,
-    /// Where `ondol-bench baseline` listens during the calibration run.
-    pub baseline_addr: SocketAddr,
-    /// Also run the leaf list and detail open loop at this total rate (req/s).
-    pub rate: Option<f64>,
 }
 
 /// What the scenarios need from the database, read once before the load.
@@ -40,37 +35,6 @@ struct Setup {
     hot: i64,
     hot_seller: String,
     webhook_secret: Secret,
-}
-
-fn target(addr: SocketAddr, method: Method, path: String, token: Option<&str>) -> Target {
-    Target {
-        addr,
-        method,
-        path,
-        token: token.map(str::to_owned),
-        body: None,
-        headers: Vec::new(),
-    }
-}
-
-fn report_rss(pid: Option<u32>, when: &str) {
-    if let Some((peak, now)) = pid.and_then(rss_mib) {
-        println!(
-            "{:<28} server RSS {now:.0} MiB, peak {peak:.0} MiB",
-            format!("[{when}]")
-        );
-    }
-}
-
-fn ratio(s: &Summary, baseline: Option<f64>, what: &str) {
-    if let Some(b) = baseline.filter(|b| *b > 0.0) {
-        println!(
-            "{:<28} {:.3} of bare axum ({:.0} {what}/s against {b:.0} req/s)",
-            "",
-            s.rps() / b,
-            s.rps()
-        );
-    }
 }
 
 async fn setup(config: &Config) -> anyhow::Result<Setup> {
@@ -140,54 +104,6 @@ async fn setup(config: &Config) -> anyhow::Result<Setup> {
     })
 }
 
-/// `ondol-bench baseline` in its own process, loaded like the scenarios.
-async fn baseline(o: &Options) -> anyhow::Result<f64> {
-    let exe = std::env::current_exe()?;
-    let mut child = tokio::process::Command::new(exe)
-        .args([
-            "baseline",
-            "--addr",
-            &o.baseline_addr.to_string(),
-            "--seconds",
-            &(o.duration.as_secs() + 5).to_string(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let t = target(o.baseline_addr, Method::GET, "/health".into(), None);
-    let s = load::run(load::fixed(t), &plan(o, 64)).await?;
-    s.print("bare axum /health c=64");
-    child.kill().await.ok();
-    Ok(s.rps())
-}
-
-fn plan(o: &Options, connections: usize) -> Plan {
-    Plan::closed(connections, o.duration)
-}
-
-/// Closed loop at 64 connections, then (with `--rate`) open loop at that rate.
-async fn closed_and_paced(
-    o: &Options,
-    make: load::MakeRequest,
-    label: &str,
-    base: Option<f64>,
-) -> anyhow::Result<()> {
-    let summary = load::run(make.clone(), &plan(o, 64)).await?;
-    summary.print(&format!("{label} c=64"));
-    ratio(&summary, base, "req");
-    if let Some(rate) = o.rate {
-        let paced = Plan {
-            rate: Some(rate),
-            ..plan(o, 64)
-        };
-        load::run(make, &paced)
-            .await?
-            .print(&format!("{label} c=64 @{rate}/s"));
-    }
-    Ok(())
-}
-
 fn order_body(product: i64) -> Bytes {
     Bytes::from(
         serde_json::json!({
@@ -234,7 +150,7 @@ async fn set_stock(addr: SocketAddr, s: &Setup, quantity: i64) -> anyhow::Result
 
 /// Orders of one unit each on the hot product; checks that exactly the units
 /// sold left the stock.
-async fn hot(o: &Options, s: &Setup, label: &str, units: i64) -> anyhow::Result<Summary> {
+async fn hot(o: &Run, s: &Setup, label: &str, units: i64) -> anyhow::Result<Summary> {
     set_stock(o.addr, s, units).await?;
     let buyers = Arc::new(s.buyers.clone());
     let (addr, hot) = (o.addr, s.hot);
@@ -245,7 +161,7 @@ async fn hot(o: &Options, s: &Setup, label: &str, units: i64) -> anyhow::Result<
     let p = Plan {
         warmup: Duration::ZERO,
         also_ok: &[409],
-        ..plan(o, 64)
+        ..o.plan(64)
     };
     let summary = load::run(make, &p).await?;
     summary.print(label);
@@ -267,16 +183,14 @@ async fn hot(o: &Options, s: &Setup, label: &str, units: i64) -> anyhow::Result<
     Ok(summary)
 }
 
-pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        o.addr.ip().is_loopback() && o.baseline_addr.ip().is_loopback(),
-        "load is only ever sent to loopback"
-    );
+pub async fn run(config: &Config, opts: &Options) -> anyhow::Result<()> {
+    let o = &opts.run;
+    o.ensure_loopback()?;
     let s = setup(config).await?;
-    let wants = |name: &str| o.only.is_empty() || o.only.iter().any(|x| x == name);
-    report_rss(o.server_pid, "start");
+    let wants = |name: &str| opts.only.is_empty() || opts.only.iter().any(|x| x == name);
+    o.report_rss("start");
     let base = if wants("baseline") {
-        Some(baseline(o).await?)
+        Some(o.baseline().await?)
     } else {
         None
     };
@@ -294,7 +208,8 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
                 None,
             )
         });
-        closed_and_paced(o, make, "list leaf price_asc", base).await?;
+        o.closed_and_paced(make, "list leaf price_asc", base)
+            .await?;
         // A root category: its ten leaves, about 10,000 products, sorted by price.
         let make: load::MakeRequest = Arc::new(move |c, i| {
             let root = 1 + (c + i) % super::data::ROOTS.len();
@@ -305,10 +220,10 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
                 None,
             )
         });
-        let summary = load::run(make, &plan(o, 64)).await?;
+        let summary = load::run(make, &o.plan(64)).await?;
         summary.print("list root price_asc c=64");
         ratio(&summary, base, "req");
-        report_rss(o.server_pid, "after list");
+        o.report_rss("after list");
     }
 
     if wants("detail") {
@@ -317,8 +232,8 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
             let id = products[(c * 7_919 + i * 104_729) % products.len()];
             target(addr, Method::GET, format!("/v1/products/{id}"), None)
         });
-        closed_and_paced(o, make, "detail", base).await?;
-        report_rss(o.server_pid, "after detail");
+        o.closed_and_paced(make, "detail", base).await?;
+        o.report_rss("after detail");
     }
 
     if wants("order") {
@@ -333,10 +248,10 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
                 ..target(addr, Method::POST, "/v1/orders".into(), Some(&buyers[c]))
             }
         });
-        let summary = load::run(make, &plan(o, 64)).await?;
+        let summary = load::run(make, &o.plan(64)).await?;
         summary.print("order, distinct c=64");
         ratio(&summary, base, "order");
-        report_rss(o.server_pid, "after orders");
+        o.report_rss("after orders");
     }
 
     if wants("hot") {
@@ -346,7 +261,7 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
         ratio(&summary, base, "order");
         // Then a sell-out: 1,000 units for 64 buyers ordering until the end.
         hot(o, &s, "sell-out 1,000 units c=64", 1_000).await?;
-        report_rss(o.server_pid, "after hot product");
+        o.report_rss("after hot product");
     }
 
     if wants("webhook") {
@@ -389,7 +304,7 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
             // Each pending order once: no warm-up that would pay some of them.
             warmup: Duration::ZERO,
             max_per_connection: per_connection,
-            ..plan(o, 64)
+            ..o.plan(64)
         };
         let first = load::run(events.clone(), &p).await?;
         first.print("webhook, first delivery c=64");
@@ -403,7 +318,7 @@ pub async fn run(config: &Config, o: &Options) -> anyhow::Result<()> {
         let again = load::run(events, &replay).await?;
         again.print("webhook, redelivery c=64");
         ratio(&again, base, "event");
-        report_rss(o.server_pid, "after webhooks");
+        o.report_rss("after webhooks");
     }
     Ok(())
 }

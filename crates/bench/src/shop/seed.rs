@@ -5,14 +5,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use platform::app::ShutdownToken;
 use platform::config::Config;
-use platform::db::{Tx, placeholders};
-use platform::{on_pool, on_tx, server};
+use platform::{on_pool, server};
 use shop::model::{OrderStatus, Role, ShippingAddress};
 
 use super::data::{self, Catalogue, Rng};
+use crate::bulk::{V, insert};
 
 pub struct SeedArgs {
     pub products: usize,
@@ -20,54 +20,6 @@ pub struct SeedArgs {
     pub buyers: usize,
     pub sellers: usize,
     pub seed: u64,
-}
-
-/// One bound value of a generated row.
-enum V {
-    I(i64),
-    OptI(Option<i64>),
-    T(String),
-    OptT(Option<String>),
-    At(DateTime<Utc>),
-    OptAt(Option<DateTime<Utc>>),
-}
-
-/// Inserts `rows` into `table` in statements of about 500 parameters: sqlx's
-/// SQLite driver binds in time that grows with the square of a statement's
-/// parameters (30,000 per statement took 26 minutes for the default sizes).
-async fn insert(
-    tx: &mut Tx,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<V>],
-) -> Result<(), sqlx::Error> {
-    let width = columns.len();
-    for chunk in rows.chunks((500 / width).max(1)) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        for r in 0..chunk.len() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&placeholders(1 + r * width, width));
-            sql.push(')');
-        }
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
-            for v in chunk.iter().flatten() {
-                q = match v {
-                    V::I(i) => q.bind(*i),
-                    V::OptI(i) => q.bind(*i),
-                    V::T(t) => q.bind(t.as_str()),
-                    V::OptT(t) => q.bind(t.as_deref()),
-                    V::At(t) => q.bind(*t),
-                    V::OptAt(t) => q.bind(*t),
-                };
-            }
-            q.execute(c).await.map(drop)
-        })?;
-    }
-    Ok(())
 }
 
 pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
@@ -331,24 +283,11 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     insert(&mut tx, "order_days", &["day", "last_number"], &counters).await?;
     tx.commit().await?;
 
-    if let platform::db::Db::Postgres { pool, .. } = &ctx.db {
-        let mut conn = pool.get().await?;
-        // Explicit ids were written: move the sequences past them.
-        for table in ["users", "categories", "products", "orders", "order_items"] {
-            sqlx::query(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 (SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            ))
-            .execute(&mut *conn)
-            .await?;
-        }
-        // Fresh statistics and visibility maps, as autovacuum leaves a settled
-        // database (without them every index-only count visits the table).
-        sqlx::query("VACUUM ANALYZE").execute(&mut *conn).await?;
-        conn.finish(true);
-    }
-    // No ANALYZE on SQLite: the app never runs it, and its STAT4 samples would make
-    // SQLite re-prepare every statement whose plan a bound value could change.
+    crate::bulk::settle(
+        &ctx.db,
+        &["users", "categories", "products", "orders", "order_items"],
+    )
+    .await?;
     println!(
         "{total_users} users, {} products, {n} orders, {item_id} order lines stored in {:.0} s ({})",
         args.products,
