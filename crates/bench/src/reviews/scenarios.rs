@@ -25,9 +25,12 @@ struct Setup {
     contents: Vec<i64>,
     /// Contents with at least 50 pages of 20 reviews.
     deep: Vec<i64>,
+    /// Generated reviews are 1..=max_review (the writers' own come after).
     max_review: i64,
     readers: i64,
     writers: Vec<String>,
+    /// Per writer, the contents it has not reviewed yet.
+    unreviewed: Vec<Vec<i64>>,
 }
 
 async fn setup(config: &Config) -> anyhow::Result<Setup> {
@@ -49,7 +52,8 @@ async fn setup(config: &Config) -> anyhow::Result<Setup> {
     .fetch_all(p)
     .await)?;
     let max_review: i64 = on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
-        "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM reviews"
+        "SELECT CAST(COALESCE(MAX(r.id), 0) AS BIGINT) FROM reviews r
+         JOIN users u ON u.id = r.user_id WHERE u.email NOT LIKE 'writer%'"
     )
     .fetch_one(p)
     .await)?;
@@ -58,7 +62,33 @@ async fn setup(config: &Config) -> anyhow::Result<Setup> {
     )
     .fetch_all(p)
     .await)?;
+    let reviewed: Vec<(i64, i64)> = on_pool!(ctx.db.reader(), |p| sqlx::query_as(
+        "SELECT r.user_id, r.content_id FROM reviews r
+         JOIN users u ON u.id = r.user_id WHERE u.email LIKE 'writer%'"
+    )
+    .fetch_all(p)
+    .await)?;
     ctx.db.close().await;
+    let unreviewed = writer_ids
+        .iter()
+        .enumerate()
+        .map(|(w, id)| {
+            let done: std::collections::HashSet<i64> = reviewed
+                .iter()
+                .filter(|(u, _)| u == id)
+                .map(|(_, c)| *c)
+                .collect();
+            // Each writer starts at a different content.
+            let mut left: Vec<i64> = contents
+                .iter()
+                .copied()
+                .filter(|c| !done.contains(c))
+                .collect();
+            let n = left.len().max(1);
+            left.rotate_left((w * 5) % n);
+            left
+        })
+        .collect();
     anyhow::ensure!(
         !deep.is_empty() && writer_ids.len() == WRITERS as usize,
         "the reviews database is not seeded; run `ondol-bench seed-reviews` first"
@@ -83,6 +113,7 @@ async fn setup(config: &Config) -> anyhow::Result<Setup> {
         deep,
         max_review,
         writers,
+        unreviewed,
     })
 }
 
@@ -171,20 +202,20 @@ pub async fn run(config: &Config, opts: &Options) -> anyhow::Result<()> {
     }
 
     if wants("write") {
-        // Each connection a writer of its own: likes on random reviews and new
-        // reviews, one of each in turn. A writer reviews a content once; a later
-        // run reaching the same content gets 409, counted apart.
-        let contents = Arc::new(s.contents.clone());
+        // Each connection a writer of its own: likes on random generated reviews
+        // and reviews of contents the writer has not reviewed, one of each in
+        // turn (only likes once a writer has reviewed everything).
+        let unreviewed = Arc::new(s.unreviewed.clone());
         let writers = Arc::new(s.writers.clone());
         let max_review = s.max_review.max(1) as usize;
-        let offset = (chrono::Utc::now().timestamp() as usize / 60) % contents.len();
         let make: load::MakeRequest = Arc::new(move |c, i| {
             let token = Some(writers[c].as_str());
-            if i % 2 == 0 {
+            let left = &unreviewed[c];
+            if i % 2 == 0 || i / 2 >= left.len() {
                 let review = 1 + (c * 7_919 + i * 104_729) % max_review;
                 crate::harness::target(addr, Method::POST, format!("/reviews/{review}/like"), token)
             } else {
-                let content = contents[(offset + c * 5 + i / 2) % contents.len()];
+                let content = left[i / 2];
                 Target {
                     body: Some(Bytes::from(format!(
                         r#"{{"rating": {}, "content": "벤치마크 리뷰 {c}-{i}", "spoiler": false}}"#,
@@ -207,7 +238,7 @@ pub async fn run(config: &Config, opts: &Options) -> anyhow::Result<()> {
         summary.print("write mix (like, review) c=64");
         ratio(&summary, base, "write");
         println!(
-            "{:<28} {} likes, {} reviews, {} already reviewed (409)",
+            "{:<28} {} likes, {} reviews, {} refused (409)",
             "",
             summary.count(200),
             summary.count(201),
