@@ -8,6 +8,7 @@ use platform::on_tx;
 /// One bound value of a generated row.
 pub enum V {
     I(i64),
+    B(bool),
     OptI(Option<i64>),
     T(String),
     OptT(Option<String>),
@@ -40,6 +41,7 @@ pub async fn insert(
             for v in chunk.iter().flatten() {
                 q = match v {
                     V::I(i) => q.bind(*i),
+                    V::B(b) => q.bind(*b),
                     V::OptI(i) => q.bind(*i),
                     V::T(t) => q.bind(t.as_str()),
                     V::OptT(t) => q.bind(t.as_deref()),

@@ -133,7 +133,7 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
                 V::I(user),
                 V::I(half),
                 V::T(TEXTS[(j % TEXTS.len() as i64) as usize].to_owned()),
-                V::I(i64::from(rng.below(20) == 0)),
+                V::B(rng.below(20) == 0),
                 V::I(liked),
                 V::At(at),
                 V::At(at),
