@@ -15,14 +15,7 @@ pub async fn add_user(ctx: &AppContext, user: NewUser) -> Result<(), BoxError> {
         .unwrap_or_else(|| user.login.split('@').next().unwrap_or(user.login.as_str()));
     accounts::sign_up(&ctx.db, &ctx.passwords, &user.login, &user.password, name)
         .await
-        .map_err(|e| {
-            let details: Vec<String> = e
-                .details()
-                .iter()
-                .map(|d| format!("{}: {}", d.field, d.message))
-                .collect();
-            format!("{} {}", e.message, details.join("; "))
-        })?;
+        .map_err(|e| e.for_operator())?;
     Ok(())
 }
 

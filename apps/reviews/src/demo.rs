@@ -8,7 +8,6 @@ use platform::app::{AppContext, BoxError};
 use platform::on_pool;
 
 use crate::model::{ContentId, ReviewId, UserId};
-use crate::service::Service;
 use crate::service::users;
 use crate::store;
 
@@ -41,7 +40,7 @@ const TEXTS: [&str; 12] = [
 
 /// Users, then reviews: each user reviews every few titles of the most popular
 /// 120 (about 330 reviews), and each review gets likes from some of the others.
-pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxError> {
+pub async fn seed(ctx: &AppContext) -> Result<Vec<DemoLogin>, BoxError> {
     let mut ids: Vec<UserId> = Vec::new();
     for (email, nickname, bio) in USERS {
         let user = users::signup(
@@ -102,11 +101,7 @@ pub async fn seed(ctx: &AppContext, svc: Service) -> Result<Vec<DemoLogin>, BoxE
         }
     }
     tx.commit().await?;
-    tracing::info!(
-        reviews = reviews.len(),
-        pushes = svc.pusher.describe(),
-        "demo data loaded"
-    );
+    tracing::info!(reviews = reviews.len(), "demo data loaded");
     Ok(USERS
         .iter()
         .map(|(email, nickname, _)| DemoLogin {

@@ -119,7 +119,7 @@ impl App for Reviews {
         &'a self,
         ctx: &'a AppContext,
     ) -> BoxFuture<'a, Result<Vec<DemoLogin>, BoxError>> {
-        Box::pin(async move { demo::seed(ctx, Service::new(ctx)?).await })
+        Box::pin(demo::seed(ctx))
     }
 
     fn add_user<'a>(

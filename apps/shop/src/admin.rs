@@ -29,14 +29,7 @@ pub async fn add_user(ctx: &AppContext, user: NewUser) -> Result<(), BoxError> {
         users::Registrar::Operator,
     )
     .await
-    .map_err(|e| {
-        let details: Vec<String> = e
-            .details()
-            .iter()
-            .map(|d| format!("{}: {}", d.field, d.message))
-            .collect();
-        format!("{} {}", e.message, details.join("; "))
-    })?;
+    .map_err(|e| e.for_operator())?;
     Ok(())
 }
 

@@ -149,6 +149,17 @@ impl ApiError {
         self
     }
 
+    /// The message with every field's problem, on one line: for an operator at the
+    /// command line (`ondol user add`), who sees no JSON body.
+    pub fn for_operator(&self) -> String {
+        let details: Vec<String> = self
+            .details()
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect();
+        format!("{} {}", self.message, details.join("; "))
+    }
+
     /// The internal cause, for logs.
     pub fn internal_cause(&self) -> Option<&str> {
         self.more.as_ref().and_then(|m| m.internal.as_deref())

@@ -23,14 +23,14 @@ impl Service {
         review: ReviewId,
     ) -> Result<LikeState, ApiError> {
         let mut tx = self.db.begin().await?;
-        let author = store::likes::lock_review(&mut tx, review)
+        let (author, count) = store::likes::lock_review(&mut tx, review)
             .await?
             .ok_or_else(|| ApiError::not_found(i18n::REVIEW_NOT_FOUND.in_(lang)))?;
         if author == user {
             return Err(ApiError::forbidden(i18n::OWN_REVIEW.in_(lang)));
         }
         let added = store::likes::like(&mut tx, review, user, Utc::now()).await?;
-        if added {
+        if added.is_some() {
             let tokens = store::devices::tokens_of(&mut tx, author).await?;
             if !tokens.is_empty() {
                 let (liker, title) = store::likes::push_context(&mut tx, review, user).await?;
@@ -40,12 +40,11 @@ impl Service {
                 }
             }
         }
-        let like_count = store::likes::count_in(&mut tx, review).await?;
         tx.commit().await?;
         Ok(LikeState {
             review_id: review,
             liked: true,
-            like_count,
+            like_count: added.unwrap_or(count),
         })
     }
 
@@ -57,19 +56,18 @@ impl Service {
         review: ReviewId,
     ) -> Result<LikeState, ApiError> {
         let mut tx = self.db.begin().await?;
-        let author = store::likes::lock_review(&mut tx, review)
+        let (author, count) = store::likes::lock_review(&mut tx, review)
             .await?
             .ok_or_else(|| ApiError::not_found(i18n::REVIEW_NOT_FOUND.in_(lang)))?;
         if author == user {
             return Err(ApiError::forbidden(i18n::OWN_REVIEW.in_(lang)));
         }
-        store::likes::unlike(&mut tx, review, user).await?;
-        let like_count = store::likes::count_in(&mut tx, review).await?;
+        let removed = store::likes::unlike(&mut tx, review, user).await?;
         tx.commit().await?;
         Ok(LikeState {
             review_id: review,
             liked: false,
-            like_count,
+            like_count: removed.unwrap_or(count),
         })
     }
 }

@@ -8,13 +8,13 @@ use platform::on_tx;
 
 use crate::model::{ReviewId, UserId};
 
-/// `true` if the like is new.
+/// The review's new like count if the like is new, `None` if it was there.
 pub async fn like(
     tx: &mut Tx,
     review: ReviewId,
     user: UserId,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, |c| {
         let added = sqlx::query(
             "INSERT INTO review_likes (review_id, user_id, created_at) VALUES ($1, $2, $3)
@@ -27,18 +27,25 @@ pub async fn like(
         .await?
         .rows_affected()
             == 1;
-        if added {
-            sqlx::query("UPDATE reviews SET like_count = like_count + 1 WHERE id = $1")
-                .bind(review)
-                .execute(&mut *c)
-                .await?;
+        if !added {
+            return Ok(None);
         }
-        Ok(added)
+        sqlx::query_scalar(
+            "UPDATE reviews SET like_count = like_count + 1 WHERE id = $1 RETURNING like_count",
+        )
+        .bind(review)
+        .fetch_one(&mut *c)
+        .await
+        .map(Some)
     })
 }
 
-/// `true` if there was a like to remove.
-pub async fn unlike(tx: &mut Tx, review: ReviewId, user: UserId) -> Result<bool, sqlx::Error> {
+/// The review's new like count if there was a like to remove, `None` if not.
+pub async fn unlike(
+    tx: &mut Tx,
+    review: ReviewId,
+    user: UserId,
+) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, |c| {
         let removed = sqlx::query("DELETE FROM review_likes WHERE review_id = $1 AND user_id = $2")
             .bind(review)
@@ -47,34 +54,30 @@ pub async fn unlike(tx: &mut Tx, review: ReviewId, user: UserId) -> Result<bool,
             .await?
             .rows_affected()
             == 1;
-        if removed {
-            sqlx::query("UPDATE reviews SET like_count = like_count - 1 WHERE id = $1")
-                .bind(review)
-                .execute(&mut *c)
-                .await?;
+        if !removed {
+            return Ok(None);
         }
-        Ok(removed)
+        sqlx::query_scalar(
+            "UPDATE reviews SET like_count = like_count - 1 WHERE id = $1 RETURNING like_count",
+        )
+        .bind(review)
+        .fetch_one(&mut *c)
+        .await
+        .map(Some)
     })
 }
 
-/// The review's author, with the review locked until the end of `tx`, so that a
-/// like never lands on a review being deleted.
-pub async fn lock_review(tx: &mut Tx, review: ReviewId) -> Result<Option<UserId>, sqlx::Error> {
-    on_tx!(tx, |c| sqlx::query_scalar(
-        "UPDATE reviews SET like_count = like_count WHERE id = $1 RETURNING user_id"
+/// The review's author and like count, with the review locked until the end of
+/// `tx`, so that a like never lands on a review being deleted.
+pub async fn lock_review(
+    tx: &mut Tx,
+    review: ReviewId,
+) -> Result<Option<(UserId, i64)>, sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "UPDATE reviews SET like_count = like_count WHERE id = $1 RETURNING user_id, like_count"
     )
     .bind(review)
     .fetch_optional(c)
-    .await)
-}
-
-/// The review's like count, inside `tx`.
-pub async fn count_in(tx: &mut Tx, review: ReviewId) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT like_count FROM reviews WHERE id = $1"
-    )
-    .bind(review)
-    .fetch_one(c)
     .await)
 }
 
