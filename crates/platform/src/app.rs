@@ -330,6 +330,10 @@ pub struct Manifest {
     /// Refresh tokens in Redis when Redis is configured (seed 002 keeps them
     /// there), else in the app database.
     pub refresh_tokens_in_redis: bool,
+    /// CORS origins and credentials unless `cors_origins` / `cors_credentials`
+    /// say otherwise (default: any origin, no credentials).
+    pub cors_origins: &'static [&'static str],
+    pub cors_credentials: bool,
 }
 
 impl Manifest {
@@ -358,7 +362,29 @@ impl Manifest {
             access_token_ttl: Duration::from_secs(60 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 86_400),
             refresh_tokens_in_redis: false,
+            cors_origins: &["*"],
+            cors_credentials: false,
         }
+    }
+
+    /// The CORS origins a browser client is served from by default, and whether
+    /// it sends credentials (seed 000 §5.1).
+    pub const fn cors(mut self, origins: &'static [&'static str], credentials: bool) -> Self {
+        self.cors_origins = origins;
+        self.cors_credentials = credentials;
+        self
+    }
+
+    /// The CORS origins and credentials in effect under `settings`.
+    pub fn cors_of(&self, settings: &crate::settings::PlatformSettings) -> (Vec<String>, bool) {
+        let origins = settings
+            .cors_origins
+            .clone()
+            .unwrap_or_else(|| self.cors_origins.iter().map(|o| (*o).to_owned()).collect());
+        (
+            origins,
+            settings.cors_credentials.unwrap_or(self.cors_credentials),
+        )
     }
 
     /// Declares the app's own settings type.

@@ -34,6 +34,13 @@ pub async fn open(
     let name = manifest.name;
     let settings = config.app(name).parse_all(manifest.settings)?;
     let platform = &settings.platform;
+    let (origins, credentials) = manifest.cors_of(platform);
+    if config.env == crate::config::RunEnv::Production
+        && credentials
+        && origins.iter().any(|o| o == "*")
+    {
+        return Err(format!("{name}: a wildcard CORS origin with credentials").into());
+    }
     // Checked now, so that a half-configured bucket stops the start.
     crate::external::s3::S3Store::from_settings(platform)?;
     let location = Location::for_app(&config, name, platform);
@@ -155,8 +162,7 @@ pub fn router_with(app: &dyn App, ctx: &AppContext, extra: Router) -> Result<Rou
                     .map_or(manifest.timeout, Duration::from_millis),
                 routes: manifest.route_timeouts.iter().copied().collect(),
             },
-            cors_origins: settings.cors_origins.clone(),
-            cors_credentials: settings.cors_credentials,
+            cors: manifest.cors_of(settings),
             languages: manifest.languages,
         },
     ))

@@ -37,11 +37,12 @@ pub struct PlatformSettings {
     pub sqlite_wal_restart_mib: u64,
     /// SQLite read connections kept for large results.
     pub sqlite_bulk_readers: u32,
-    /// Allowed CORS origins; `*` for any.
-    #[serde(deserialize_with = "list")]
-    pub cors_origins: Vec<String>,
-    #[serde(deserialize_with = "flag")]
-    pub cors_credentials: bool,
+    /// Allowed CORS origins; `*` for any (default: the app's, `*` for most).
+    #[serde(deserialize_with = "some_list")]
+    pub cors_origins: Option<Vec<String>>,
+    /// Credentialed CORS requests (default: the app's, off for most).
+    #[serde(deserialize_with = "some_flag")]
+    pub cors_credentials: Option<bool>,
     /// The request timeout (default: the app's).
     pub timeout_ms: Option<u64>,
     pub body_limit_bytes: usize,
@@ -132,8 +133,8 @@ impl Default for PlatformSettings {
             db_pool_size: None,
             sqlite_wal_restart_mib: crate::db::WAL_RESTART_BYTES >> 20,
             sqlite_bulk_readers: crate::db::BULK_READERS,
-            cors_origins: vec!["*".into()],
-            cors_credentials: false,
+            cors_origins: None,
+            cors_credentials: None,
             timeout_ms: None,
             body_limit_bytes: 1024 * 1024,
             rate_limit_per_minute: None,
@@ -326,6 +327,14 @@ fn windows<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Window>>, D::Er
         .map(Some)
 }
 
+fn some_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    flag(d).map(Some)
+}
+
+fn some_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    list(d).map(Some)
+}
+
 pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let text = String::deserialize(d)?;
     Ok(text
@@ -417,8 +426,11 @@ mod tests {
         .parse_all(SettingsSpec::of::<AppOwn>())
         .unwrap();
         assert_eq!(parsed.platform.port, Some(9001));
-        assert_eq!(parsed.platform.cors_origins, ["http://a", "http://b"]);
-        assert!(parsed.platform.cors_credentials);
+        assert_eq!(
+            parsed.platform.cors_origins.as_deref(),
+            Some(&["http://a".to_owned(), "http://b".to_owned()][..])
+        );
+        assert_eq!(parsed.platform.cors_credentials, Some(true));
         assert_eq!(
             parsed.platform.body_limit_bytes,
             1 << 20,

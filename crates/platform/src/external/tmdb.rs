@@ -8,13 +8,12 @@
 //! The local default is no client at all: an app without a key keeps its own
 //! catalogue.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::cache::ExpiringCache;
 use crate::config::Secret;
 use crate::redis_conn::RedisConn;
 use crate::settings::PlatformSettings;
@@ -151,19 +150,13 @@ impl Raw {
     }
 }
 
-enum Cache {
-    Redis(RedisConn),
-    Memory(Mutex<HashMap<String, (Instant, Value)>>),
-}
-
 /// A TMDB client for one app.
 pub struct Tmdb {
     http: reqwest::Client,
     base: String,
     key: Secret,
     language: String,
-    ttl: Duration,
-    cache: Cache,
+    cache: ExpiringCache,
 }
 
 impl Tmdb {
@@ -179,11 +172,11 @@ impl Tmdb {
             base: p.tmdb_api_base.trim_end_matches('/').to_owned(),
             key,
             language: p.tmdb_language.clone(),
-            ttl: Duration::from_secs(p.tmdb_cache_seconds),
-            cache: match redis {
-                Some(r) => Cache::Redis(r),
-                None => Cache::Memory(Mutex::new(HashMap::new())),
-            },
+            cache: ExpiringCache::new(
+                redis,
+                Duration::from_secs(p.tmdb_cache_seconds),
+                MEMORY_ENTRIES,
+            ),
         })
     }
 
@@ -287,60 +280,11 @@ impl Tmdb {
     }
 
     async fn cached(&self, key: &str) -> Option<Value> {
-        match &self.cache {
-            Cache::Memory(map) => {
-                let map = map.lock().expect("TMDB cache lock poisoned");
-                map.get(key)
-                    .filter(|(at, _)| at.elapsed() < self.ttl)
-                    .map(|(_, v)| v.clone())
-            }
-            Cache::Redis(redis) => {
-                let mut conn = redis.conn();
-                let text: Option<String> = redis::cmd("GET")
-                    .arg(redis.key(key))
-                    .query_async(&mut conn)
-                    .await
-                    .ok()?;
-                serde_json::from_str(&text?).ok()
-            }
-        }
+        serde_json::from_str(&self.cache.get(key).await?).ok()
     }
 
     async fn store(&self, key: String, body: &Value) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        match &self.cache {
-            Cache::Memory(map) => {
-                let mut map = map.lock().expect("TMDB cache lock poisoned");
-                if map.len() >= MEMORY_ENTRIES {
-                    let ttl = self.ttl;
-                    map.retain(|_, (at, _)| at.elapsed() < ttl);
-                    if map.len() >= MEMORY_ENTRIES
-                        && let Some(oldest) = map
-                            .iter()
-                            .min_by_key(|(_, (at, _))| *at)
-                            .map(|(k, _)| k.clone())
-                    {
-                        map.remove(&oldest);
-                    }
-                }
-                map.insert(key, (Instant::now(), body.clone()));
-            }
-            Cache::Redis(redis) => {
-                let mut conn = redis.conn();
-                let stored: Result<(), _> = redis::cmd("SET")
-                    .arg(redis.key(&key))
-                    .arg(body.to_string())
-                    .arg("EX")
-                    .arg(self.ttl.as_secs().max(1))
-                    .query_async(&mut conn)
-                    .await;
-                if let Err(e) = stored {
-                    tracing::warn!(error = %e, "TMDB answer not cached");
-                }
-            }
-        }
+        self.cache.put(&key, &body.to_string()).await;
     }
 }
 

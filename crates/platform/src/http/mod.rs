@@ -34,8 +34,8 @@ pub struct StackConfig {
     pub rate_exempt: &'static [&'static str],
     pub body_limit: usize,
     pub timeouts: Timeouts,
-    pub cors_origins: Vec<String>,
-    pub cors_credentials: bool,
+    /// Allowed origins (`*` for any) and whether credentials are allowed.
+    pub cors: (Vec<String>, bool),
     pub languages: &'static [crate::texts::Language],
 }
 
@@ -68,7 +68,7 @@ pub fn stack(router: Router, config: StackConfig) -> Router {
                     .and(NotForContentType::IMAGES),
             ),
         )
-        .layer(cors(&config.cors_origins, config.cors_credentials))
+        .layer(cors(&config.cors.0, config.cors.1))
         .layer(axum::middleware::from_fn_with_state(
             platform,
             layer::platform,

@@ -12,6 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::realtime::Hub;
 
+mod expiring;
+pub use expiring::ExpiringCache;
+
 #[derive(Clone)]
 pub struct TopicCache {
     inner: Arc<Mutex<Inner>>,
