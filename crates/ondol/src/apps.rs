@@ -10,6 +10,7 @@ pub fn all() -> Vec<Arc<dyn App>> {
         Arc::new(chat::Chat),
         Arc::new(shop::Shop),
         Arc::new(reviews::Reviews),
+        Arc::new(focusmate::Focusmate),
     ]
 }
 
