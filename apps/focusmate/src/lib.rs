@@ -24,7 +24,7 @@ use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser, UserSummary};
 
-use crate::routes::{AppState, auth, leaderboard, notifications, rooms, users, ws};
+use crate::routes::{AppState, auth, leaderboard, notifications, page, rooms, users, ws};
 use crate::service::Service;
 pub use crate::settings::Settings;
 
@@ -110,6 +110,10 @@ impl App for Focusmate {
             .routes(routes!(notifications::read))
             .routes(routes!(notifications::read_all))
             .routes(routes!(ws::ws))
+            // The page is not part of the API: served, not described.
+            .route("/", axum::routing::get(page::index))
+            .route("/static/focusmate.css", axum::routing::get(page::style))
+            .route("/static/focusmate.js", axum::routing::get(page::script))
             .with_state(state))
     }
 

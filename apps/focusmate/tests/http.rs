@@ -378,22 +378,6 @@ async fn the_leaderboard_ranks_periods_and_is_cached_for_a_minute() {
     assert_eq!(r.body["data"][0]["focus_minutes"], 15, "uncached");
 }
 
-async fn insert_credit(s: &TestServer, user: &str, minutes: i64, at_ms: i64) {
-    use platform::on_pool;
-    let id: uuid::Uuid = user.parse().unwrap();
-    on_pool!(s.ctx.db.writer(), |p| sqlx::query(
-        "INSERT INTO focus_credits (user_id, room_id, phase_seq, minutes, credited_ms)
-         VALUES ($1, NULL, 0, $2, $3)"
-    )
-    .bind(id)
-    .bind(minutes as i32)
-    .bind(at_ms)
-    .execute(p)
-    .await
-    .map(|_| ()))
-    .expect("a credit is stored");
-}
-
 #[tokio::test]
 async fn production_refuses_test_minutes_and_wildcard_credentials() {
     use platform::config::Config;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod leaderboard;
 pub mod notifications;
+pub mod page;
 pub mod rooms;
 pub mod users;
 pub mod ws;
