@@ -1,14 +1,48 @@
 //! Bulk inserts for the data generators: rows of bound values written in
 //! multi-row statements into the schema the app's own migrations create.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use platform::app::{App, AppContext, ShutdownToken};
+use platform::config::Config;
 use platform::db::{Db, Tx, placeholders};
-use platform::on_tx;
+use platform::{on_pool, on_tx, server};
+
+/// The app's storage opened (and migrated) for a generator, with the bcrypt hash
+/// of `password` for every generated account; `None` (and a note) when it already
+/// has users, so that a generator never adds to data of its own or anyone's.
+pub async fn fresh(
+    app: &dyn App,
+    config: Config,
+    password: &str,
+) -> anyhow::Result<Option<(AppContext, String)>> {
+    let ctx = server::open(app, Arc::new(config), ShutdownToken::new())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let existing: i64 = on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(p)
+    .await)?;
+    if existing > 0 {
+        println!("{existing} users already stored; nothing generated");
+        return Ok(None);
+    }
+    let hash = ctx
+        .passwords
+        .hash(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    Ok(Some((ctx, hash)))
+}
 
 /// One bound value of a generated row.
 pub enum V {
     I(i64),
     B(bool),
+    U(uuid::Uuid),
+    OptU(Option<uuid::Uuid>),
     OptI(Option<i64>),
     T(String),
     OptT(Option<String>),
@@ -42,6 +76,8 @@ pub async fn insert(
                 q = match v {
                     V::I(i) => q.bind(*i),
                     V::B(b) => q.bind(*b),
+                    V::U(u) => q.bind(*u),
+                    V::OptU(u) => q.bind(*u),
                     V::OptI(i) => q.bind(*i),
                     V::T(t) => q.bind(t.as_str()),
                     V::OptT(t) => q.bind(t.as_deref()),

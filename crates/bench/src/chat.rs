@@ -5,7 +5,7 @@
 //! the benchmark mints their access tokens with the server's JWT secret, so tens of
 //! thousands of connections need no logins.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,14 +16,12 @@ use platform::auth::JwtKeys;
 use platform::config::Config;
 use platform::{on_pool, on_tx, server};
 use stomp::{Command, Decoder, Frame, Item, Version};
-use tokio::net::TcpSocket;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::stats::{Samples, rss_mib};
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+use crate::ws::Ws;
 
 /// `seed-chat`: `couples` couples (two users each), added to what is there.
 pub async fn seed(config: Config, couples: usize) -> anyhow::Result<()> {
@@ -120,12 +118,7 @@ async fn couples(config: &Config, wanted: usize) -> anyhow::Result<Vec<(CoupleId
 }
 
 fn keys(config: &Config) -> anyhow::Result<JwtKeys> {
-    let secret = config
-        .app("chat")
-        .platform()?
-        .jwt_secret
-        .unwrap_or_else(|| config.jwt_secret.clone());
-    Ok(JwtKeys::new(&secret, Duration::from_secs(3600), "chat"))
+    crate::harness::signing_keys(config, "chat", Duration::from_secs(3600))
 }
 
 /// A STOMP connection of the benchmark.
@@ -135,25 +128,10 @@ struct Conn {
 }
 
 impl Conn {
-    /// Connects from `source` (one of several loopback addresses, so that 20,000
-    /// connections do not run out of ephemeral ports), CONNECTs and subscribes to
+    /// Connects as connection `i` (see [`crate::ws::connect`]), CONNECTs and subscribes to
     /// the room and the error queue, waiting for the receipt.
-    async fn open(
-        addr: SocketAddr,
-        source: IpAddr,
-        token: &str,
-        room: CoupleId,
-    ) -> anyhow::Result<Self> {
-        let socket = TcpSocket::new_v4()?;
-        socket.bind(SocketAddr::new(source, 0))?;
-        let stream = socket.connect(addr).await?;
-        stream.set_nodelay(true)?;
-        let url = format!("ws://{addr}/ws/chat?token={token}");
-        let config = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0);
-        let (ws, _) =
-            tokio_tungstenite::client_async_with_config(url, stream, Some(config)).await?;
+    async fn open(addr: SocketAddr, i: usize, token: &str, room: CoupleId) -> anyhow::Result<Self> {
+        let ws = crate::ws::connect(addr, i, &format!("/ws/chat?token={token}")).await?;
         let mut c = Self {
             ws,
             buf: Vec::new(),
@@ -217,11 +195,6 @@ impl Conn {
     }
 }
 
-fn source_address(i: usize) -> IpAddr {
-    // 127.0.0.1 .. 127.0.0.8: 8 × ~28,000 ephemeral ports.
-    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1 + (i % 8) as u8))
-}
-
 fn report_rss(pid: Option<u32>, label: &str) -> Option<f64> {
     let pid = pid?;
     let (peak, now) = rss_mib(pid)?;
@@ -268,12 +241,10 @@ pub async fn connections(config: &Config, o: &ConnectionsOptions) -> anyhow::Res
         let addr = o.addr;
         tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
-            let opened = tokio::time::timeout(
-                Duration::from_secs(30),
-                Conn::open(addr, source_address(i), &token, room),
-            )
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("not connected within 30 s")));
+            let opened =
+                tokio::time::timeout(Duration::from_secs(30), Conn::open(addr, i, &token, room))
+                    .await
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("not connected within 30 s")));
             drop(permit);
             let mut conn = match opened {
                 Ok(c) => {
@@ -374,7 +345,7 @@ pub async fn latency(config: &Config, o: &LatencyOptions) -> anyhow::Result<()> 
             let (token, _) = keys
                 .issue(&user.to_string(), UserClaims::default())
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-            let mut conn = Conn::open(o.addr, source_address(r * 2 + k), &token, *room).await?;
+            let mut conn = Conn::open(o.addr, r * 2 + k, &token, *room).await?;
             let (tx, mut rx) = mpsc::channel::<Frame>(64);
             senders.push(tx);
             let me = user.to_string();

@@ -44,6 +44,16 @@ impl Run {
         }
     }
 
+    /// The server's memory at the start, then the baseline if `wanted`.
+    pub async fn start(&self, wanted: bool) -> anyhow::Result<Option<f64>> {
+        self.report_rss("start");
+        Ok(if wanted {
+            Some(self.baseline().await?)
+        } else {
+            None
+        })
+    }
+
     /// `ondol-bench baseline` in its own process, loaded like the scenarios: its
     /// requests per second.
     pub async fn baseline(&self) -> anyhow::Result<f64> {
@@ -88,6 +98,21 @@ impl Run {
         }
         Ok(())
     }
+}
+
+/// The keys `app`'s server signs tokens with (its own secret, else the shared
+/// one), so that a benchmark mints tokens for generated users without logins.
+pub fn signing_keys(
+    config: &platform::config::Config,
+    app: &'static str,
+    ttl: Duration,
+) -> anyhow::Result<platform::auth::JwtKeys> {
+    let secret = config
+        .app(app)
+        .platform()?
+        .jwt_secret
+        .unwrap_or_else(|| config.jwt_secret.clone());
+    Ok(platform::auth::JwtKeys::new(&secret, ttl, app))
 }
 
 pub fn target(addr: SocketAddr, method: Method, path: String, token: Option<&str>) -> Target {

@@ -4,6 +4,7 @@
 mod baseline;
 mod bulk;
 mod chat;
+mod focusmate;
 mod harness;
 mod load;
 mod reviews;
@@ -11,6 +12,7 @@ mod scenarios;
 mod seed;
 mod shop;
 mod stats;
+mod ws;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,6 +25,39 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// What every app's scenario command takes besides its address.
+#[derive(clap::Args)]
+struct ScenarioArgs {
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// The server's process, for its memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Run only these scenarios (named in docs/benchmarks.md; `baseline` among them).
+    #[arg(long)]
+    only: Vec<String>,
+    #[arg(long, default_value = "127.0.0.1:8009")]
+    baseline_addr: SocketAddr,
+    /// Also run the read scenarios open loop at this total rate (req/s).
+    #[arg(long)]
+    rate: Option<f64>,
+}
+
+impl ScenarioArgs {
+    /// A run against `addr`, with the scenarios chosen.
+    fn run(self, addr: SocketAddr) -> (harness::Run, Vec<String>) {
+        let run = harness::Run {
+            addr,
+            duration: Duration::from_secs(self.seconds.clamp(1, 300)),
+            server_pid: self.server_pid,
+            baseline_addr: self.baseline_addr,
+            rate: self.rate,
+        };
+        (run, self.only)
+    }
 }
 
 #[derive(Subcommand)]
@@ -126,19 +161,8 @@ enum Command {
     Shop {
         #[arg(long, default_value = "127.0.0.1:8003")]
         addr: SocketAddr,
-        /// Seconds per scenario.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        #[arg(long)]
-        server_pid: Option<u32>,
-        /// Run only these (baseline, list, detail, order, hot, webhook).
-        #[arg(long)]
-        only: Vec<String>,
-        #[arg(long, default_value = "127.0.0.1:8009")]
-        baseline_addr: SocketAddr,
-        /// Also run the leaf list and detail open loop at this total rate (req/s).
-        #[arg(long)]
-        rate: Option<f64>,
+        #[command(flatten)]
+        scenarios: ScenarioArgs,
         /// The server's data directory (its database, when SQLite).
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
@@ -161,22 +185,38 @@ enum Command {
     Reviews {
         #[arg(long, default_value = "127.0.0.1:8002")]
         addr: SocketAddr,
-        /// Seconds per scenario.
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        #[arg(long)]
-        server_pid: Option<u32>,
-        /// Run only these (baseline, detail, reviews, search, write).
-        #[arg(long)]
-        only: Vec<String>,
-        #[arg(long, default_value = "127.0.0.1:8009")]
-        baseline_addr: SocketAddr,
-        /// Also run the reads open loop at this total rate (req/s).
-        #[arg(long)]
-        rate: Option<f64>,
+        #[command(flatten)]
+        scenarios: ScenarioArgs,
         /// The server's data directory (its database, when SQLite).
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
+    },
+    /// Fills a focusmate database: users, rooms of ten and a history of focus
+    /// credits (SQLite under --data-dir, or ONDOL_DATABASE_URL).
+    SeedFocusmate {
+        #[arg(long, default_value_t = 10_000)]
+        users: usize,
+        #[arg(long, default_value_t = 1_000)]
+        rooms: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        credits: usize,
+        #[arg(long, default_value_t = 20_251_218)]
+        seed: u64,
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
+    /// Runs the focusmate scenarios against a server on loopback: the
+    /// leaderboard and room list beside a bare axum server, and the room-state
+    /// fan-out over WebSockets (start the server with a short
+    /// ONDOL_FOCUSMATE_MINUTE_SECONDS so that phases change often).
+    Focusmate {
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        scenarios: ScenarioArgs,
+        /// WebSocket connections of the fan-out, ten per room.
+        #[arg(long, default_value_t = 10_000)]
+        connections: usize,
     },
     /// Serves a bare axum `GET /health` (no middleware) to calibrate the machine.
     Baseline {
@@ -212,7 +252,7 @@ enum Command {
 }
 
 /// The apps whose settings the benchmarks read.
-const APPS: &[&str] = &["delivery", "chat", "shop", "reviews"];
+const APPS: &[&str] = &["delivery", "chat", "shop", "reviews", "focusmate"];
 
 /// The configuration the server uses (env), with its data directory.
 fn config_with(data_dir: Option<std::path::PathBuf>) -> anyhow::Result<platform::config::Config> {
@@ -351,25 +391,13 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Shop {
                 addr,
-                seconds,
-                server_pid,
-                only,
-                baseline_addr,
-                rate,
                 data_dir,
+                scenarios,
             } => {
+                let (run, only) = scenarios.run(addr);
                 shop::scenarios::run(
                     &config_with(data_dir)?,
-                    &shop::scenarios::Options {
-                        run: harness::Run {
-                            addr,
-                            duration: Duration::from_secs(seconds.clamp(1, 300)),
-                            server_pid,
-                            baseline_addr,
-                            rate,
-                        },
-                        only,
-                    },
+                    &shop::scenarios::Options { run, only },
                 )
                 .await
             }
@@ -391,24 +419,46 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Reviews {
                 addr,
-                seconds,
-                server_pid,
-                only,
-                baseline_addr,
-                rate,
                 data_dir,
+                scenarios,
             } => {
+                let (run, only) = scenarios.run(addr);
                 reviews::scenarios::run(
                     &config_with(data_dir)?,
-                    &reviews::scenarios::Options {
-                        run: harness::Run {
-                            addr,
-                            duration: Duration::from_secs(seconds.clamp(1, 300)),
-                            server_pid,
-                            baseline_addr,
-                            rate,
-                        },
+                    &reviews::scenarios::Options { run, only },
+                )
+                .await
+            }
+            Command::SeedFocusmate {
+                users,
+                rooms,
+                credits,
+                seed,
+                data_dir,
+            } => {
+                focusmate::seed::run(
+                    config_with(data_dir)?,
+                    focusmate::seed::SeedArgs {
+                        users,
+                        rooms,
+                        credits,
+                        seed,
+                    },
+                )
+                .await
+            }
+            Command::Focusmate {
+                addr,
+                connections,
+                scenarios,
+            } => {
+                let (run, only) = scenarios.run(addr);
+                focusmate::scenarios::run(
+                    &config_with(None)?,
+                    &focusmate::scenarios::Options {
+                        run,
                         only,
+                        connections: connections.clamp(10, 50_000),
                     },
                 )
                 .await

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::Method;
-use platform::auth::JwtKeys;
 use platform::config::Config;
 use platform::{on_pool, server};
 use reviews::model::UserClaims;
@@ -93,12 +92,7 @@ async fn setup(config: &Config) -> anyhow::Result<Setup> {
         !deep.is_empty() && writer_ids.len() == WRITERS as usize,
         "the reviews database is not seeded; run `ondol-bench seed-reviews` first"
     );
-    let settings = config.app("reviews").platform()?;
-    let signing = settings
-        .jwt_secret
-        .clone()
-        .unwrap_or_else(|| config.jwt_secret.clone());
-    let keys = JwtKeys::new(&signing, Duration::from_secs(3600), "reviews");
+    let keys = crate::harness::signing_keys(config, "reviews", Duration::from_secs(3600))?;
     let writers = writer_ids
         .iter()
         .map(|id| {
@@ -152,12 +146,7 @@ pub async fn run(config: &Config, opts: &Options) -> anyhow::Result<()> {
     o.ensure_loopback()?;
     let s = setup(config).await?;
     let wants = |name: &str| opts.only.is_empty() || opts.only.iter().any(|x| x == name);
-    o.report_rss("start");
-    let base = if wants("baseline") {
-        Some(o.baseline().await?)
-    } else {
-        None
-    };
+    let base = o.start(wants("baseline")).await?;
     let addr = o.addr;
     let get = move |path: String| crate::harness::target(addr, Method::GET, path, None);
 

@@ -5,16 +5,14 @@
 //! say.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use platform::app::ShutdownToken;
 use platform::config::Config;
-use platform::{on_pool, on_tx, server};
+use platform::{on_pool, on_tx};
 
 use super::{PASSWORD, WRITERS, author};
-use crate::bulk::{V, insert, settle};
+use crate::bulk::{V, fresh, insert, settle};
 use delivery::generate::Rng;
 
 pub struct SeedArgs {
@@ -46,18 +44,9 @@ const TEXTS: [&str; 6] = [
 ];
 
 pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
-    let ctx = server::open(&reviews::Reviews, Arc::new(config), ShutdownToken::new())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let existing: i64 = on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users"
-    )
-    .fetch_one(p)
-    .await)?;
-    if existing > 0 {
-        println!("{existing} users already stored; nothing generated");
+    let Some((ctx, hash)) = fresh(&reviews::Reviews, config, PASSWORD).await? else {
         return Ok(());
-    }
+    };
     let contents: Vec<i64> = on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
         "SELECT id FROM contents ORDER BY id"
     )
@@ -74,11 +63,6 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let now = Utc::now();
-    let hash = ctx
-        .passwords
-        .hash(PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
 
     // Readers, then the writers of the write mix.
     let mut tx = ctx.db.begin().await?;

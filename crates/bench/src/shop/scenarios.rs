@@ -188,12 +188,7 @@ pub async fn run(config: &Config, opts: &Options) -> anyhow::Result<()> {
     o.ensure_loopback()?;
     let s = setup(config).await?;
     let wants = |name: &str| opts.only.is_empty() || opts.only.iter().any(|x| x == name);
-    o.report_rss("start");
-    let base = if wants("baseline") {
-        Some(o.baseline().await?)
-    } else {
-        None
-    };
+    let base = o.start(wants("baseline")).await?;
     let addr = o.addr;
 
     if wants("list") {

@@ -2,17 +2,14 @@
 //! category tree, products, orders with their lines and the day counters), written
 //! in multi-row statements into the schema the shop's own migrations create.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, Utc};
-use platform::app::ShutdownToken;
 use platform::config::Config;
-use platform::{on_pool, server};
 use shop::model::{OrderStatus, Role, ShippingAddress};
 
 use super::data::{self, Catalogue, Rng};
-use crate::bulk::{V, insert};
+use crate::bulk::{V, fresh, insert};
 
 pub struct SeedArgs {
     pub products: usize,
@@ -27,25 +24,11 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
         args.products >= 10 && args.buyers >= 64 && args.sellers >= 1,
         "at least 10 products, 64 buyers and one seller"
     );
-    let ctx = server::open(&shop::Shop, Arc::new(config), ShutdownToken::new())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let existing: i64 = on_pool!(ctx.db.reader(), |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users"
-    )
-    .fetch_one(p)
-    .await)?;
-    if existing > 0 {
-        println!("{existing} users already stored; nothing generated");
+    let Some((ctx, hash)) = fresh(&shop::Shop, config, data::PASSWORD).await? else {
         return Ok(());
-    }
+    };
     let started = Instant::now();
     let now = Utc::now();
-    let hash = ctx
-        .passwords
-        .hash(data::PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let cat = Catalogue {
         products: args.products,
         sellers: args.sellers,
