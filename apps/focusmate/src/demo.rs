@@ -113,7 +113,9 @@ pub async fn seed(ctx: &AppContext, svc: &Service) -> Result<Vec<DemoLogin>, Box
             }
             for session in 0..(5 - i as i64) {
                 let at = now - Duration::days(day) - Duration::minutes(30 * (session + 1));
-                store::credits::insert_history(&mut tx, *id, 25, at.timestamp_millis()).await?;
+                let at = at.timestamp_millis();
+                let day = crate::service::leaderboard::local_day(at, ctx.tz());
+                store::credits::import(&mut tx, *id, 25, at, day).await?;
             }
         }
     }

@@ -55,6 +55,28 @@ static MANIFEST: Manifest = Manifest::new(
 
 pub struct Focusmate;
 
+/// Adds focus time that happened elsewhere (an import from another tool, a
+/// history): a credit of `minutes` at `at_ms` outside any room, counted in the
+/// leaderboard's sums as a completed phase would be.
+pub async fn import_focus(
+    ctx: &AppContext,
+    user: uuid::Uuid,
+    minutes: i32,
+    at_ms: i64,
+) -> Result<(), BoxError> {
+    let day = service::leaderboard::local_day(at_ms, ctx.tz());
+    let mut tx = ctx.db.begin().await?;
+    store::credits::import(&mut tx, model::UserId(user), minutes, at_ms, day).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The local day (in `tz`) of an instant, as the leaderboard's sums keep it
+/// (yyyymmdd); for generators that write the sums themselves.
+pub fn local_day(at_ms: i64, tz: chrono_tz::Tz) -> i32 {
+    service::leaderboard::local_day(at_ms, tz)
+}
+
 impl App for Focusmate {
     fn manifest(&self) -> &'static Manifest {
         &MANIFEST

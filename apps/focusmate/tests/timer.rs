@@ -368,3 +368,91 @@ async fn two_instances_change_each_phase_once_and_both_tell_their_clients() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_leaderboard_equals_a_recount_after_concurrent_credits() {
+    // One timer minute = 100 ms; no leaderboard cache, so it reads the sums.
+    let s = server_with(&[
+        ("ONDOL_FOCUSMATE_MINUTE_SECONDS", "0.1"),
+        ("ONDOL_FOCUSMATE_LEADERBOARD_CACHE_SECONDS", "0"),
+    ])
+    .await;
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(register(&s, &format!("p{i}")).await);
+    }
+    // Eight rooms of four; everyone is in two or three rooms at once, so credits
+    // of different rooms land on the same people's sums concurrently.
+    let mut rooms = Vec::new();
+    for r in 0..8 {
+        let host = &people[r];
+        let room = id(&room(&s, host, json!({"focus_minutes": 1, "break_minutes": 1})).await);
+        for k in 1..4 {
+            let u = &people[(r + k * 3) % 12];
+            s.post(
+                &format!("/api/v1/rooms/{room}/join"),
+                Some(&u.token),
+                &json!({}),
+            )
+            .await;
+        }
+        rooms.push((room, host.clone()));
+    }
+    let empty = json!({});
+    let starts: Vec<String> = rooms
+        .iter()
+        .map(|(room, _)| format!("/api/v1/rooms/{room}/timer/start"))
+        .collect();
+    futures_util::future::join_all(
+        rooms
+            .iter()
+            .zip(&starts)
+            .map(|((_, host), path)| s.post(path, Some(&host.token), &empty)),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for (room, host) in &rooms {
+        s.post(
+            &format!("/api/v1/rooms/{room}/timer/reset"),
+            Some(&host.token),
+            &empty,
+        )
+        .await;
+    }
+    let recount: Vec<(uuid::Uuid, i64)> = platform::on_pool!(s.ctx.db.reader(), |p| {
+        sqlx::query_as(
+            "SELECT user_id, CAST(SUM(minutes) AS BIGINT) FROM focus_credits GROUP BY user_id",
+        )
+        .fetch_all(p)
+        .await
+    })
+    .unwrap();
+    assert!(
+        recount.len() >= 10,
+        "most people were credited: {recount:?}"
+    );
+    let recount: std::collections::HashMap<String, i64> = recount
+        .into_iter()
+        .map(|(u, m)| (u.to_string(), m))
+        .collect();
+    for period in ["all", "daily", "weekly"] {
+        let r = s
+            .get(
+                &format!("/api/v1/leaderboard?period={period}"),
+                Some(&people[0].token),
+            )
+            .await;
+        let board: std::collections::HashMap<String, i64> = r.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["user_id"].as_str().unwrap().to_owned(),
+                    e["focus_minutes"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(board, recount, "{period}");
+    }
+}

@@ -29,7 +29,8 @@ pub async fn ws(
     let attachment = session.attach(LIVE_TOPIC, 0);
     let ping = Duration::from_secs(s.ctx().platform.ws_ping_seconds);
     tracing::debug!(user_id = %claims.sub, "live view connected");
-    upgrade.on_upgrade(move |socket| async move {
+    // The client only listens: small buffers, small messages.
+    platform::ws::lean(upgrade, 64 * 1024).on_upgrade(move |socket| async move {
         session.run(socket, Forward::new(ping)).await;
         drop(attachment);
     })

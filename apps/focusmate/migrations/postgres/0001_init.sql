@@ -36,7 +36,8 @@ CREATE TABLE rooms (
     version BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX rooms_due ON rooms (ends_ms) WHERE ends_ms IS NOT NULL;
-CREATE INDEX rooms_public ON rooms (is_public, created_at);
+-- The public list, newest first, read in index order.
+CREATE INDEX rooms_public ON rooms (created_at, id) WHERE is_public;
 
 CREATE TABLE room_participants (
     room_id UUID NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
@@ -64,7 +65,24 @@ CREATE TABLE focus_credits (
     credited_ms BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX focus_credits_once ON focus_credits (room_id, phase_seq, user_id);
-CREATE INDEX focus_credits_by_time ON focus_credits (credited_ms, user_id);
+CREATE INDEX focus_credits_of_user ON focus_credits (user_id);
+
+-- The leaderboard's sums, kept by the statement that credits, in its
+-- transaction: minutes per user per local day (the configured time zone, as
+-- yyyymmdd), and per user in all.
+CREATE TABLE focus_days (
+    user_id UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    day INTEGER NOT NULL,
+    minutes BIGINT NOT NULL,
+    PRIMARY KEY (user_id, day)
+);
+CREATE INDEX focus_days_by_day ON focus_days (day, minutes, user_id);
+
+CREATE TABLE focus_totals (
+    user_id UUID PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    minutes BIGINT NOT NULL
+);
+CREATE INDEX focus_totals_top ON focus_totals (minutes);
 
 CREATE TABLE notifications (
     id UUID PRIMARY KEY,

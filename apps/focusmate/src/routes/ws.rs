@@ -38,9 +38,7 @@ pub async fn ws(
     RawQuery(query): RawQuery,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let upgrade = upgrade
-        .max_message_size(MAX_FRAME)
-        .max_frame_size(MAX_FRAME);
+    let upgrade = platform::ws::lean(upgrade, MAX_FRAME);
     let user = query_token(query.as_deref())
         .and_then(|t| s.ctx().jwt.verify::<UserClaims>(&t).ok())
         .and_then(|claims| claims.sub.parse::<UserId>().ok());

@@ -239,8 +239,8 @@ impl Service {
         for p in people.iter().filter(|p| p.user_id != caller) {
             self.notify(
                 &mut tx,
+                p.user_id,
                 NewNotification {
-                    user: p.user_id,
                     kind: NotificationKind::RoomClosed,
                     title: "Room closed",
                     message: &message,
@@ -279,8 +279,8 @@ impl Service {
                     let message = format!("{} joined \"{}\".", user.username, room.name);
                     svc.notify(
                         tx,
+                        room.host_id,
                         NewNotification {
-                            user: room.host_id,
                             kind: NotificationKind::Joined,
                             title: "Someone joined your room",
                             message: &message,
@@ -367,8 +367,8 @@ impl Service {
             let message = format!("{} invited you to \"{}\".", inviter.username, room.name);
             self.notify(
                 &mut tx,
+                user,
                 NewNotification {
-                    user,
                     kind: NotificationKind::Invitation,
                     title: "Room invitation",
                     message: &message,
@@ -484,21 +484,23 @@ impl Service {
         }
         room.set_timer(&timer);
         for phase in completed.iter().filter(|c| c.phase == Phase::Focus) {
-            store::credits::credit_phase(tx, room.id, phase).await?;
+            let day = super::leaderboard::local_day(phase.ended_ms, self.tz);
+            store::credits::credit_phase(tx, room.id, phase, day).await?;
         }
         let (title, message) = phase_end_texts(room, last);
-        for p in store::rooms::participants(tx, room.id).await? {
-            self.notify(
-                tx,
-                NewNotification {
-                    user: p.user_id,
-                    kind: NotificationKind::PhaseEnded,
-                    title,
-                    message: &message,
-                    room: Some(room.id),
-                },
-            )
-            .await?;
+        let people: Vec<UserId> = store::rooms::participants(tx, room.id)
+            .await?
+            .iter()
+            .map(|p| p.user_id)
+            .collect();
+        let n = NewNotification {
+            kind: NotificationKind::PhaseEnded,
+            title,
+            message: &message,
+            room: Some(room.id),
+        };
+        for row in store::notifications::insert_for_each(tx, &people, &n, Utc::now()).await? {
+            live::notify(tx, &self.hub, &row);
         }
         Ok(true)
     }
@@ -509,8 +511,13 @@ impl Service {
     }
 
     /// Stores a notification and queues it for the user's connections.
-    pub(crate) async fn notify(&self, tx: &mut Tx, n: NewNotification<'_>) -> Result<(), ApiError> {
-        let row = store::notifications::insert(tx, &n, Utc::now()).await?;
+    pub(crate) async fn notify(
+        &self,
+        tx: &mut Tx,
+        user: UserId,
+        n: NewNotification<'_>,
+    ) -> Result<(), ApiError> {
+        let row = store::notifications::insert(tx, user, &n, Utc::now()).await?;
         live::notify(tx, &self.hub, &row);
         Ok(())
     }

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use platform::app::ShutdownToken;
 
 use super::{Service, now_ms};
@@ -15,6 +16,10 @@ use crate::store;
 
 /// Rooms stepped per round; a full round goes again at once.
 const BATCH: i64 = 100;
+/// Rooms stepped at once: on PostgreSQL each step is a dozen round trips, and
+/// rooms due together should not wait for each other's (SQLite's single writer
+/// takes them in turn either way).
+const AT_ONCE: usize = 8;
 /// The longest sleep: phases begun on other instances are seen within this.
 const POLL: Duration = Duration::from_millis(500);
 /// A round that failed (the database away) is retried after this.
@@ -45,11 +50,13 @@ pub fn spawn(svc: Service, shutdown: ShutdownToken) {
 /// Steps every due room; how long to sleep before the next round.
 async fn round(svc: &Service) -> Result<Duration, Box<dyn std::error::Error + Send + Sync>> {
     let due = store::rooms::due(&svc.db, now_ms(), BATCH).await?;
-    for id in &due {
-        if let Err(e) = svc.step(*id).await {
-            tracing::warn!(room = %id, error = %e.for_operator(), "timer step failed");
-        }
-    }
+    futures_util::stream::iter(&due)
+        .for_each_concurrent(AT_ONCE, |id| async move {
+            if let Err(e) = svc.step(*id).await {
+                tracing::warn!(room = %id, error = %e.for_operator(), "timer step failed");
+            }
+        })
+        .await;
     if due.len() as i64 == BATCH {
         return Ok(Duration::ZERO);
     }

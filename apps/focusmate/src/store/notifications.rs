@@ -6,8 +6,8 @@ use crate::model::{NotificationId, NotificationKind, NotificationRow, RoomId, Us
 
 const COLUMNS: &str = "id, user_id, kind, title, message, room_id, is_read, created_at";
 
+/// A notification's content, for one or several users.
 pub struct NewNotification<'a> {
-    pub user: UserId,
     pub kind: NotificationKind,
     pub title: &'a str,
     pub message: &'a str,
@@ -16,6 +16,7 @@ pub struct NewNotification<'a> {
 
 pub async fn insert(
     tx: &mut Tx,
+    user: UserId,
     n: &NewNotification<'_>,
     now: DateTime<Utc>,
 ) -> Result<NotificationRow, sqlx::Error> {
@@ -25,7 +26,7 @@ pub async fn insert(
     );
     on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(NotificationId(uuid::Uuid::now_v7()))
-        .bind(n.user)
+        .bind(user)
         .bind(n.kind.as_str())
         .bind(n.title)
         .bind(n.message)
@@ -33,6 +34,44 @@ pub async fn insert(
         .bind(now)
         .fetch_one(c)
         .await)
+}
+
+/// The same notification to each of `users`, in one statement.
+pub async fn insert_for_each(
+    tx: &mut Tx,
+    users: &[UserId],
+    n: &NewNotification<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values = (0..users.len())
+        .map(|i| {
+            format!(
+                "(${}, ${}, $1, $2, $3, $4, FALSE, $5)",
+                6 + 2 * i,
+                7 + 2 * i
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO notifications (id, user_id, kind, title, message, room_id, is_read, created_at)
+         VALUES {values} RETURNING {COLUMNS}"
+    );
+    on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql)
+            .bind(n.kind.as_str())
+            .bind(n.title)
+            .bind(n.message)
+            .bind(n.room)
+            .bind(now);
+        for user in users {
+            q = q.bind(NotificationId(uuid::Uuid::now_v7())).bind(*user);
+        }
+        q.fetch_all(c).await
+    })
 }
 
 /// The user's notifications, newest first.

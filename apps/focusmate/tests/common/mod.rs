@@ -210,17 +210,8 @@ pub async fn scalar_i64(s: &TestServer, sql: &str) -> i64 {
 
 /// Stores `minutes` of focus for `user` at `at_ms`, from a room since closed.
 pub async fn insert_credit(s: &TestServer, user: &str, minutes: i64, at_ms: i64) {
-    use platform::on_pool;
-    let id: uuid::Uuid = user.parse().unwrap();
-    on_pool!(s.ctx.db.writer(), |p| sqlx::query(
-        "INSERT INTO focus_credits (user_id, room_id, phase_seq, minutes, credited_ms)
-         VALUES ($1, NULL, 0, $2, $3)"
-    )
-    .bind(id)
-    .bind(minutes as i32)
-    .bind(at_ms)
-    .execute(p)
-    .await
-    .map(|_| ()))
-    .expect("a credit is stored");
+    let id: uuid::Uuid = user.parse().expect("a user id");
+    focusmate::import_focus(&s.ctx, id, minutes as i32, at_ms)
+        .await
+        .expect("a credit is stored");
 }

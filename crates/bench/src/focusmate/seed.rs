@@ -1,6 +1,7 @@
 //! `ondol-bench seed-focusmate`: users, rooms of ten with idle timers, and a
 //! history of focus credits spread over the last 60 days, deterministic.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
@@ -109,6 +110,10 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     const CHUNK: usize = 50_000;
     let span_ms = Duration::days(60).num_milliseconds();
     let mut rng = Rng::new(args.seed);
+    let tz = ctx.tz();
+    // The leaderboard's sums, as the app keeps them when it credits.
+    let mut days: HashMap<(usize, i32), i64> = HashMap::new();
+    let mut totals: Vec<i64> = vec![0; args.users + 1];
     for from in (0..args.credits).step_by(CHUNK) {
         let to = (from + CHUNK).min(args.credits);
         let rows: Vec<Vec<V>> = (from..to)
@@ -119,6 +124,10 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
                 let user = 1 + a.min(b) as usize;
                 let minutes = if rng.below(5) == 0 { 50 } else { 25 };
                 let at = now.timestamp_millis() - rng.below(span_ms as u64) as i64;
+                *days
+                    .entry((user, focusmate::local_day(at, tz)))
+                    .or_default() += minutes;
+                totals[user] += minutes;
                 vec![
                     V::U(user_id(user)),
                     V::OptU(None),
@@ -145,6 +154,20 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
             );
         }
     }
+    let mut tx = ctx.db.begin().await?;
+    let rows: Vec<Vec<V>> = days
+        .iter()
+        .map(|((user, day), minutes)| {
+            vec![V::U(user_id(*user)), V::I(i64::from(*day)), V::I(*minutes)]
+        })
+        .collect();
+    insert(&mut tx, "focus_days", &["user_id", "day", "minutes"], &rows).await?;
+    let rows: Vec<Vec<V>> = (1..=args.users)
+        .filter(|u| totals[*u] > 0)
+        .map(|u| vec![V::U(user_id(u)), V::I(totals[u])])
+        .collect();
+    insert(&mut tx, "focus_totals", &["user_id", "minutes"], &rows).await?;
+    tx.commit().await?;
     settle(&ctx.db, &[]).await?;
     println!(
         "{} users, {} rooms of {PER_ROOM}, {} credits stored in {:.0} s ({})",

@@ -3,7 +3,8 @@
 //! A cache failure is a miss, never an error: the caller computes the answer.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::redis_conn::RedisConn;
@@ -19,6 +20,9 @@ pub struct ExpiringCache {
     ttl: Duration,
     /// Entries kept in process at most.
     max_entries: usize,
+    /// Keys being computed in this process, so that a crowd missing one key
+    /// waits for one computation instead of running it once each.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl ExpiringCache {
@@ -32,7 +36,48 @@ impl ExpiringCache {
             },
             ttl,
             max_entries: max_entries.max(1),
+            flights: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The entry under `key`, or `compute`'s value, stored. Concurrent callers of
+    /// one key in this process wait for a single computation (with Redis, each
+    /// instance computes at most once per TTL). A zero TTL computes every time.
+    pub async fn get_or_compute<E, F, Fut>(&self, key: &str, compute: F) -> Result<String, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<String, E>>,
+    {
+        if self.ttl.is_zero() {
+            return compute().await;
+        }
+        if let Some(hit) = self.get(key).await {
+            return Ok(hit);
+        }
+        let flight = self
+            .flights
+            .lock()
+            .expect("cache lock poisoned")
+            .entry(key.to_owned())
+            .or_default()
+            .clone();
+        let result = {
+            let _turn = flight.lock().await;
+            match self.get(key).await {
+                Some(hit) => Ok(hit),
+                None => {
+                    let value = compute().await?;
+                    self.put(key, &value).await;
+                    Ok(value)
+                }
+            }
+        };
+        let mut flights = self.flights.lock().expect("cache lock poisoned");
+        // Two holders: the map's and ours; no one else waits on this key.
+        if Arc::strong_count(&flight) <= 2 {
+            flights.remove(key);
+        }
+        result
     }
 
     pub fn ttl(&self) -> Duration {
@@ -121,6 +166,26 @@ mod tests {
         assert_eq!(cache.get("c").await.as_deref(), Some("3"));
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert_eq!(cache.get("c").await, None, "expired");
+    }
+
+    #[tokio::test]
+    async fn a_crowd_missing_one_key_computes_it_once() {
+        let cache = ExpiringCache::new(None, Duration::from_secs(60), 10);
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let compute = || async {
+            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok::<_, ()>("v".to_owned())
+        };
+        let all =
+            futures_util::future::join_all((0..20).map(|_| cache.get_or_compute("k", compute)))
+                .await;
+        assert!(all.iter().all(|r| r.as_deref() == Ok("v")));
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(
+            cache.flights.lock().unwrap().is_empty(),
+            "no flight is left behind"
+        );
     }
 
     #[tokio::test]

@@ -115,14 +115,8 @@ pub fn upgrade_with<A: StompApp>(
     config: &StompConfig,
 ) -> Response {
     let max_message = config.max_frame + 1024;
-    // Small buffers: most connections sit idle, and the 128 KiB default read buffer
-    // would be most of their memory. Frames are written out as they are sent.
-    upgrade
-        .read_buffer_size(1024)
-        .write_buffer_size(0)
+    crate::ws::lean(upgrade, max_message)
         .protocols(SUBPROTOCOLS)
-        .max_message_size(max_message)
-        .max_frame_size(max_message)
         .on_failed_upgrade(|e| tracing::debug!(error = %e, "stomp: upgrade failed"))
         .on_upgrade(move |socket| session.run(socket, protocol))
 }

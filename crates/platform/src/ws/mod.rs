@@ -33,6 +33,21 @@ pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_SERVER_ERROR: u16 = 1011;
 pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
+/// `upgrade` with small buffers and `max_message` as the largest message and
+/// frame a client may send: most connections sit idle, and the library's 128 KiB
+/// default read buffer would be most of their memory; frames are written out as
+/// they are sent.
+pub fn lean(
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+    max_message: usize,
+) -> axum::extract::ws::WebSocketUpgrade {
+    upgrade
+        .read_buffer_size(1024)
+        .write_buffer_size(0)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+}
+
 /// How long a close frame may take to leave: a dead peer must not hold the task.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 

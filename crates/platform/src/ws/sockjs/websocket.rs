@@ -19,22 +19,17 @@ pub fn websocket<P: Protocol>(
     session: Session,
     protocol: P,
 ) -> Response {
-    upgrade
-        .read_buffer_size(1024)
-        .write_buffer_size(0)
-        .max_message_size(max_message)
-        .max_frame_size(max_message)
-        .on_upgrade(move |mut socket| async move {
-            if socket.send(Message::Text("o".into())).await.is_err() {
-                return;
-            }
-            let transport = SockJsSocket {
-                socket,
-                inbox: VecDeque::new(),
-                next_heartbeat: Instant::now() + HEARTBEAT,
-            };
-            session.run(transport, protocol).await;
-        })
+    crate::ws::lean(upgrade, max_message).on_upgrade(move |mut socket| async move {
+        if socket.send(Message::Text("o".into())).await.is_err() {
+            return;
+        }
+        let transport = SockJsSocket {
+            socket,
+            inbox: VecDeque::new(),
+            next_heartbeat: Instant::now() + HEARTBEAT,
+        };
+        session.run(transport, protocol).await;
+    })
 }
 
 struct SockJsSocket {
