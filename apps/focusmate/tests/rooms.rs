@@ -131,6 +131,14 @@ async fn the_list_shows_public_rooms_with_their_counts() {
         )
         .await;
     assert_error(&r, 404, "NOT_FOUND");
+    let r = s
+        .post(
+            &format!("/api/v1/rooms/{}/leave", id(&hidden)),
+            Some(&b.token),
+            &json!({}),
+        )
+        .await;
+    assert_error(&r, 404, "NOT_FOUND");
     let mine = s.get("/api/v1/rooms/mine", Some(&a.token)).await;
     assert_eq!(mine.body["data"].as_array().unwrap().len(), 2);
     for q in ["limit=0", "limit=101", "offset=-1", "limit=x"] {

@@ -46,11 +46,11 @@ pub async fn me(
     State(s): State<AppState>,
     Subject(id): Caller,
 ) -> Result<Json<Reply<UserView>>, ApiError> {
-    let user = s
-        .svc
-        .user(id)
-        .await
-        .map_err(|_| ApiError::unauthorized(platform::error::AuthFailure::Invalid, ""))?;
+    // A token whose user is gone (deleted, disabled) is no longer valid; any
+    // other failure is the server's.
+    let user = crate::store::users::by_id(&s.svc.db, id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized(platform::error::AuthFailure::Invalid, ""))?;
     Ok(ok(UserView::from(&user), "User retrieved"))
 }
 

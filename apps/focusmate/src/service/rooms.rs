@@ -173,13 +173,11 @@ impl Service {
             .ok_or_else(not_found)?;
         let mut views = self.views(vec![room.clone()]).await?;
         let view = views.pop().expect("one view per room");
-        if !room.is_public && !view.participants.iter().any(|p| p.user_id == caller) {
-            let mut tx = self.db.begin().await?;
-            let invited = store::rooms::is_invited(&mut tx, id, caller).await?;
-            tx.rollback().await?;
-            if !invited {
-                return Err(not_found());
-            }
+        if !room.is_public
+            && !view.participants.iter().any(|p| p.user_id == caller)
+            && !store::rooms::invited(&self.db, id, caller).await?
+        {
+            return Err(not_found());
         }
         Ok(view)
     }
@@ -304,6 +302,10 @@ impl Service {
             .ok_or_else(not_found)?;
         let moved = self.catch_up(&mut tx, &mut room, now_ms()).await?;
         if !store::rooms::leave(&mut tx, id, caller).await? {
+            // Not in it: a no-op, but a private room stays hidden from outsiders.
+            if !room.is_public {
+                return Err(not_found());
+            }
             let view = self.view_in(&mut tx, &room, now_ms()).await?;
             if moved {
                 live::room_state(&mut tx, &self.hub, &view, &[]);

@@ -284,6 +284,19 @@ pub async fn invite(
     Ok(done == 1)
 }
 
+/// Whether `user` was invited to `room` (a read, outside any transaction).
+pub async fn invited(db: &Db, room: RoomId, user: UserId) -> Result<bool, sqlx::Error> {
+    let found: Option<i32> = on_pool!(db.reader(), |p| sqlx::query_scalar(
+        "SELECT 1 FROM room_invitations WHERE room_id = $1 AND user_id = $2"
+    )
+    .bind(room)
+    .bind(user)
+    .fetch_optional(p)
+    .await)?;
+    Ok(found.is_some())
+}
+
+/// Whether `user` was invited to `room`, inside a transaction.
 pub async fn is_invited(tx: &mut Tx, room: RoomId, user: UserId) -> Result<bool, sqlx::Error> {
     let found: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT 1 FROM room_invitations WHERE room_id = $1 AND user_id = $2"
