@@ -189,13 +189,16 @@ async fn local_google(g: Arc<Google>, dir: &std::path::Path) -> (String, String)
 async fn with_fcm(g: Arc<Google>) -> TestServer {
     let dir = std::env::temp_dir().join(format!("ondol-fcm-{}", uuid_like()));
     let (account, base) = local_google(g, &dir).await;
-    server_with(&[
+    let s = server_with(&[
         ("ONDOL_REVIEWS_FCM_SERVICE_ACCOUNT", account.as_str()),
         ("ONDOL_REVIEWS_FCM_API_BASE", base.as_str()),
         ("ONDOL_REVIEWS_OUTBOX_RETRY_MS", "50"),
         ("ONDOL_REVIEWS_OUTBOX_POLL_MS", "50"),
     ])
-    .await
+    .await;
+    // The server read the account when it started; the file is not needed again.
+    std::fs::remove_dir_all(&dir).expect("the account's directory is removed");
+    s
 }
 
 fn uuid_like() -> String {

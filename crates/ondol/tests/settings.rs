@@ -14,16 +14,16 @@ fn ondol(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> Output {
     cmd.output().expect("the ondol binary runs")
 }
 
-fn scratch() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ondol-cli-{}", std::process::id()));
+/// A directory of its own for one test (each test removes it at its end).
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ondol-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
 }
 
 #[test]
 fn an_unknown_app_setting_stops_the_start_with_its_name() {
-    let dir = scratch().join("file");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("file");
     let file = dir.join("ondol.toml");
     std::fs::write(&file, "[apps.delivery]\nport = 0\nlock_second = 30\n").unwrap();
     let out = ondol(
@@ -50,8 +50,7 @@ fn an_unknown_app_setting_stops_the_start_with_its_name() {
 
 #[test]
 fn an_unknown_app_variable_is_refused_too() {
-    let dir = scratch().join("env");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("env");
     let out = ondol(
         &["migrate", "chat"],
         &[
@@ -71,8 +70,7 @@ fn an_unknown_app_variable_is_refused_too() {
 
 #[test]
 fn a_bad_value_names_its_key() {
-    let dir = scratch().join("value");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("value");
     let out = ondol(
         &["migrate", "delivery"],
         &[("ONDOL_DELIVERY_LOCK_SECONDS", "five")],
