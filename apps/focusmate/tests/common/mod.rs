@@ -37,15 +37,7 @@ pub struct User {
     pub token: String,
 }
 
-pub fn unique_email(name: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{name}-{}-{}@example.com",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+pub use platform::testing::unique_email;
 
 pub async fn register(s: &TestServer, username: &str) -> User {
     let email = unique_email(username);

@@ -26,15 +26,7 @@ pub struct User {
     pub refresh: String,
 }
 
-pub fn unique_email(name: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{name}-{}-{}@example.com",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+pub use platform::testing::unique_email;
 
 pub async fn signup(s: &TestServer, nickname: &str) -> User {
     let email = unique_email("u");

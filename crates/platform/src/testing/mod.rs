@@ -28,6 +28,17 @@ pub use tokio_tungstenite;
 pub type WsStream =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// An e-mail address no other test of this run uses: `{name}-{pid}-{n}@example.com`.
+pub fn unique_email(name: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{name}-{}-{}@example.com",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// PostgreSQL URL for tests, if this run uses PostgreSQL.
 pub fn test_database_url() -> Option<String> {
     std::env::var("ONDOL_TEST_DATABASE_URL")
