@@ -106,7 +106,7 @@ impl App for Focusmate {
                 ),
             },
         );
-        Ok(OpenApiRouter::new()
+        let api = OpenApiRouter::new()
             .routes(routes!(auth::register))
             .routes(routes!(auth::login))
             .routes(routes!(auth::refresh))
@@ -132,11 +132,8 @@ impl App for Focusmate {
             .routes(routes!(notifications::read))
             .routes(routes!(notifications::read_all))
             .routes(routes!(ws::ws))
-            // The page is not part of the API: served, not described.
-            .route("/", axum::routing::get(page::index))
-            .route("/static/focusmate.css", axum::routing::get(page::style))
-            .route("/static/focusmate.js", axum::routing::get(page::script))
-            .with_state(state))
+            .with_state(state);
+        Ok(platform::http::assets::serve(api, page::ASSETS))
     }
 
     fn seed_demo<'a>(

@@ -1,5 +1,6 @@
 //! The HTTP middleware every app gets, assembled in one place ([`stack`]).
 
+pub mod assets;
 pub mod layer;
 pub mod request_id;
 
