@@ -21,7 +21,9 @@ use platform::db::Migrations;
 use platform::openapi::{OpenApiRouter, routes};
 use platform::{DemoLogin, NewUser, UserSummary};
 
-use crate::routes::{AppState, auth, dashboard, download, live, locks, postal, visualization};
+use crate::routes::{
+    AppState, auth, console, dashboard, download, live, locks, postal, visualization,
+};
 pub use crate::service::LIVE_TOPIC;
 use crate::service::Service;
 pub use crate::settings::Settings;
@@ -113,7 +115,7 @@ impl App for Delivery {
                 ),
             },
         );
-        Ok(OpenApiRouter::new()
+        let api = OpenApiRouter::new()
             .routes(routes!(auth::login))
             .routes(routes!(auth::refresh))
             .routes(routes!(auth::logout))
@@ -130,13 +132,15 @@ impl App for Delivery {
             .routes(routes!(dashboard::edit_remark))
             .routes(routes!(locks::acquire, locks::release))
             .routes(routes!(locks::status))
+            .routes(routes!(locks::live))
             .routes(routes!(visualization::delivery_status))
             .routes(routes!(visualization::hourly_orders))
             .routes(routes!(visualization::date_range))
             .routes(routes!(download::excel))
             .routes(routes!(download::date_range))
             .routes(routes!(postal::lookup))
-            .with_state(state))
+            .with_state(state);
+        Ok(platform::http::assets::serve(api, console::ASSETS))
     }
 
     fn seed_demo<'a>(

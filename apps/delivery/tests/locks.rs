@@ -399,3 +399,51 @@ async fn racing_assignments_are_whole_and_never_deadlock() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_live_locks_are_listed_for_any_user() {
+    let s = server().await;
+    let alice = login(&s, "alice").await;
+    let hes = login(&s, "hes").await;
+    let a = create_order(&s, &alice, "LL-1").await;
+    let b = create_order(&s, &alice, "LL-2").await;
+    create_order(&s, &alice, "LL-3").await;
+    let r = s.get("/dashboard/locks", Some(&hes)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["success"], json!(true));
+    assert_eq!(r.body["data"], json!([]));
+
+    for id in [b, a] {
+        let r = s
+            .post(
+                &format!("/dashboard/{id}/lock"),
+                Some(&alice),
+                &json!({"lock_type": "EDIT"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let r = s.get("/dashboard/locks", Some(&hes)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let locks = r.body["data"].as_array().unwrap();
+    let ids: Vec<i64> = locks
+        .iter()
+        .map(|l| l["dashboard_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![a, b], "by order");
+    for l in locks {
+        assert_eq!(l["locked_by"], json!("alice"));
+        assert_eq!(l["lock_type"], json!("EDIT"));
+        assert!(l["expires_at"].as_str().is_some());
+    }
+
+    // A released lock is gone from the list; no token is 401.
+    let r = s
+        .delete(&format!("/dashboard/{a}/lock"), Some(&alice), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = s.get("/dashboard/locks", Some(&hes)).await;
+    assert_eq!(r.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["data"][0]["dashboard_id"], json!(b));
+    assert_error(&s.get("/dashboard/locks", None).await, 401, "UNAUTHORIZED");
+}

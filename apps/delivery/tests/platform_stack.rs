@@ -302,6 +302,7 @@ async fn openapi_describes_every_endpoint_and_the_docs_work_offline() {
             ("POST", "/dashboard/{dashboard_id}/lock"),
             ("DELETE", "/dashboard/{dashboard_id}/lock"),
             ("GET", "/dashboard/{dashboard_id}/lock/status"),
+            ("GET", "/dashboard/locks"),
             ("POST", "/visualization/delivery_status"),
             ("POST", "/visualization/hourly_orders"),
             ("GET", "/visualization/date_range"),

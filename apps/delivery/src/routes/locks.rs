@@ -51,6 +51,19 @@ pub async fn release(
     Ok(ok("락을 해제했습니다", ReleasedData { dashboard_id: id }))
 }
 
+/// Every live lock (any logged-in user): which orders are being edited, by whom,
+/// until when. Not in the seed: the console marks its rows with it on load and
+/// follows the live view's lock events after.
+#[utoipa::path(get, path = "/dashboard/locks", tag = "locks", security(("bearer" = [])), responses(
+    (status = 200, description = "The live locks, by order", body = Reply<Vec<LockInfo>>),
+    (status = 401, description = "Missing or invalid token")))]
+pub async fn live(
+    State(s): State<AppState>,
+    _: Auth<UserClaims>,
+) -> Result<Json<Reply<Vec<LockInfo>>>, ApiError> {
+    Ok(ok("락 목록을 조회했습니다", s.svc.live_locks().await?))
+}
+
 /// Who holds the order's lock, of which type, until when.
 #[utoipa::path(get, path = "/dashboard/{dashboard_id}/lock/status", tag = "locks", params(("dashboard_id" = i64, Path, description = "The order")), security(("bearer" = [])), responses(
     (status = 200, description = "The lock state", body = Reply<LockStatus>),

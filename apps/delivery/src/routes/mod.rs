@@ -1,6 +1,7 @@
 //! HTTP handlers: extract, call the service, shape the seed's envelope.
 
 pub mod auth;
+pub mod console;
 pub mod dashboard;
 pub mod download;
 pub mod live;

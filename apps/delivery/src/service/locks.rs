@@ -33,6 +33,13 @@ impl Service {
         Ok(live(store::locks::get(&self.db, id).await?, Utc::now()))
     }
 
+    /// Every live lock, so a client can mark the orders being edited before the
+    /// live view tells it of the next change.
+    pub async fn live_locks(&self) -> Result<Vec<LockInfo>, ApiError> {
+        let rows = store::locks::live(&self.db, Utc::now()).await?;
+        Ok(rows.iter().map(|l| LockInfo::new(l, self.tz)).collect())
+    }
+
     /// Takes (or renews) the lock of one order: one statement on the fast path.
     pub async fn acquire(
         &self,

@@ -30,6 +30,17 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<LockRow>, sqlx::Error> {
         .await)
 }
 
+/// Every live lock, by order: what the console marks on its rows.
+pub async fn live(db: &Db, now: DateTime<Utc>) -> Result<Vec<LockRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM dashboard_locks WHERE expires_at > $1 ORDER BY dashboard_id"
+    );
+    on_pool!(db.reader(), |p| sqlx::query_as(&sql)
+        .bind(now)
+        .fetch_all(p)
+        .await)
+}
+
 pub async fn get_many(tx: &mut Tx, ids: &[i64]) -> Result<Vec<LockRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM dashboard_locks WHERE dashboard_id IN ({}) ORDER BY dashboard_id",
