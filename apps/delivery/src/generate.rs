@@ -209,7 +209,8 @@ pub fn warehouses(entries: &[PostalEntry]) -> Vec<Warehouse> {
 /// many orders the database holds after.
 pub async fn store(db: &platform::db::Db, orders: &[NewOrder]) -> Result<i64, sqlx::Error> {
     let mut tx = db.begin().await?;
-    crate::store::orders::insert_many(&mut tx, orders).await?;
+    let ids = crate::store::orders::insert_many(&mut tx, orders).await?;
+    crate::store::changes::stamp(&mut tx, &ids).await?;
     tx.commit().await?;
     crate::store::orders::count(db).await
 }

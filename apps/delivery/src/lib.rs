@@ -66,13 +66,14 @@ impl Delivery {
             tz: ctx.tz(),
             lock_ttl: Duration::from_secs(settings.lock_seconds),
             max_range_days: settings.max_range_days,
-            list_cache: platform::cache::TopicCache::new(
-                &ctx.hub,
-                service::LIVE_TOPIC,
-                settings.list_cache_bytes,
-                Duration::from_secs(settings.list_cache_seconds),
-                ctx.shutdown.clone(),
-            ),
+            projection: std::sync::Arc::new(service::projection::Projection::new(
+                ctx.db.clone(),
+                ctx.tz(),
+                service::projection::Window {
+                    days_back: settings.list_days_back,
+                    days_ahead: settings.list_days_ahead,
+                },
+            )),
             bulk_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 settings.bulk_read_concurrency.max(1),
             )),

@@ -10,10 +10,12 @@ pub struct Settings {
     pub lock_seconds: u64,
     /// The longest date range a list, statistic or export may span.
     pub max_range_days: i64,
-    /// Memory for cached month-list replies; 0 turns the cache off.
-    pub list_cache_bytes: usize,
-    /// The longest a cached reply is served (events empty it sooner).
-    pub list_cache_seconds: u64,
+    /// Days before today whose orders the month view holds in memory; lists
+    /// within the held days are served from there (both 0: every list reads
+    /// the database).
+    pub list_days_back: i64,
+    /// Days after today held likewise.
+    pub list_days_ahead: i64,
     /// Bulk reads (an uncached month list, an export) running at once.
     pub bulk_read_concurrency: usize,
 }
@@ -23,8 +25,8 @@ impl Default for Settings {
         Self {
             lock_seconds: 300,
             max_range_days: 92,
-            list_cache_bytes: 64 << 20,
-            list_cache_seconds: 60,
+            list_days_back: 62,
+            list_days_ahead: 31,
             bulk_read_concurrency: platform::db::BULK_READERS as usize,
         }
     }

@@ -22,7 +22,16 @@ impl std::fmt::Debug for RedisConn {
 impl RedisConn {
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, RedisError> {
         let client = redis::Client::open(url)?;
-        let manager = client.get_connection_manager().await?;
+        // The driver's default retries a lost connection six times with
+        // back-off (about 9 s) inside each command, and writes publish their
+        // events inline: with Redis away every write would take 9 s. One quick
+        // retry makes a command fail within a fraction of a second instead;
+        // every caller degrades on a failure, and the next command reconnects.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_number_of_retries(1)
+            .set_min_delay(std::time::Duration::from_millis(50))
+            .set_max_delay(std::time::Duration::from_millis(250));
+        let manager = client.get_connection_manager_with_config(config).await?;
         Ok(Self {
             client,
             manager,

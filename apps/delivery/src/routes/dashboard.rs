@@ -1,17 +1,20 @@
 use axum::Json;
-use axum::body::Bytes;
+use std::io::Write;
+
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, BytesMut};
 use platform::ApiError;
 use platform::auth::{Auth, Authorized};
 use platform::extract::{AppJson, AppPath, AppQuery};
+use platform::http::gzip::{self, Piece};
 use serde::{Deserialize, Serialize};
 
 use super::{Admin, AppState, Reply, ok};
 use crate::model::{Detail, ListItem, Remark, Status, UserClaims};
 use crate::service::orders::{
-    AssignData, CreateRequest, FieldsRequest, ListData, ListRequest, StatusData,
+    AssignData, CreateRequest, DateRange, FieldsRequest, Items, ListData, ListRequest, StatusData,
 };
 
 type Res<T> = Result<Json<Reply<T>>, ApiError>;
@@ -20,54 +23,87 @@ type Res<T> = Result<Json<Reply<T>>, ApiError>;
 /// filtered, with the range of dates that hold orders.
 #[utoipa::path(post, path = "/dashboard/list", tag = "orders", request_body = ListRequest, security(("bearer" = [])),
     responses((status = 200, description = "The orders, by ETA", body = Reply<ListData>)))]
-// The month view is what every operator's screen polls: the serialized reply is
-// cached until the next change anywhere (see `platform::cache`).
+// The month view is what every operator's screen asks for: its items come
+// from the projection (`service::projection`) as ready JSON, and gzip from
+// pieces kept per day, so a reply is a concatenation, not a serialization.
 pub async fn list(
     State(s): State<AppState>,
     _: Auth<UserClaims>,
+    headers: HeaderMap,
     AppJson(req): AppJson<ListRequest>,
 ) -> Result<Response, ApiError> {
-    let key = format!(
-        "{}|{}|{:?}",
-        req.start_date.trim(),
-        req.end_date.trim(),
-        req.filters()
-    );
-    let bytes = match s.svc.list_cache.get(&key) {
-        Some(bytes) => bytes,
-        None => list_uncached(&s, &req, key).await?,
+    let listing = s.svc.list(&req).await?;
+    let (prefix, suffix) = frame(listing.date_range)?;
+    let gzip = platform::http::gzip::accepted(&headers);
+    let mut out = BytesMut::new();
+    let body = match (&listing.items, gzip) {
+        (Items::Held(month), true) => {
+            let items = month.gzip_items();
+            let (head, tail) = (Piece::stored(&prefix), Piece::stored(&suffix));
+            gzip::join(std::iter::once(&head).chain(&items).chain([&tail]))
+        }
+        (items, gzip) => {
+            out.reserve(prefix.len() + suffix.len() + 256);
+            out.extend_from_slice(&prefix);
+            match items {
+                Items::Held(month) => month.write_items(&mut out),
+                Items::Read(items) => write_json_items(&mut out, items)?,
+            }
+            out.extend_from_slice(&suffix);
+            if gzip {
+                gzip::join([&Piece::compress(&out, 1)])
+            } else {
+                out.freeze()
+            }
+        }
     };
-    Ok((
+    let mut response = (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        bytes,
+        body,
     )
-        .into_response())
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Ok(response)
 }
 
-async fn list_uncached(s: &AppState, req: &ListRequest, key: String) -> Result<Bytes, ApiError> {
-    let _permit = s
-        .svc
-        .bulk_reads
-        .acquire()
-        .await
-        .map_err(ApiError::internal)?;
-    // Another request may have filled it while this one waited.
-    if let Some(bytes) = s.svc.list_cache.get(&key) {
-        return Ok(bytes);
-    }
-    let ticket = s.svc.list_cache.ticket();
-    let data: ListData = s.svc.list(req).await?;
+/// The reply around the items: everything before the `[` of `items` and from
+/// its `]` on, as serde writes the whole reply (so the bytes are the same).
+fn frame(date_range: DateRange) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
     let reply = Reply {
         success: true,
         message: "데이터를 조회했습니다",
-        data,
+        data: ListData {
+            items: vec![],
+            date_range,
+        },
     };
-    let bytes = Bytes::from(serde_json::to_vec(&reply).map_err(ApiError::internal)?);
-    s.svc.list_cache.put(ticket, key, bytes.clone());
-    Ok(bytes)
+    let mut bytes = serde_json::to_vec(&reply).map_err(ApiError::internal)?;
+    const ITEMS: &[u8] = br#""items":["#;
+    let at = bytes
+        .windows(ITEMS.len())
+        .position(|w| w == ITEMS)
+        .ok_or_else(|| ApiError::internal("the list reply has no items"))?
+        + ITEMS.len();
+    let suffix = bytes.split_off(at);
+    Ok((bytes, suffix))
+}
+
+fn write_json_items(out: &mut BytesMut, items: &[ListItem]) -> Result<(), ApiError> {
+    let mut w = out.writer();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",").map_err(ApiError::internal)?;
+        }
+        serde_json::to_writer(&mut w, item).map_err(ApiError::internal)?;
+    }
+    Ok(())
 }
 
 /// The detail repeats `is_locked` and `lock_info` at the top level (seed IV §1.2).

@@ -200,7 +200,7 @@ impl Service {
                     let detail = self.detail_in(&mut tx, id).await?;
                     self.queue_event(&mut tx, "dashboard.updated", &detail)?;
                 }
-                self.commit_change(tx).await
+                self.commit_change(tx, super::Changed::Nothing).await
             }
             .await;
             if let Err(e) = after {

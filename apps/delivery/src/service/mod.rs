@@ -5,6 +5,7 @@ pub mod export;
 pub mod locks;
 pub mod orders;
 pub mod postal;
+pub mod projection;
 pub mod stats;
 pub mod transitions;
 pub mod users;
@@ -30,9 +31,8 @@ pub struct Service {
     pub tz: Tz,
     pub lock_ttl: Duration,
     pub max_range_days: i64,
-    /// Serialized `/dashboard/list` replies: emptied by this instance's writes at
-    /// once, and by every live-view event (so by other instances' writes too).
-    pub list_cache: platform::cache::TopicCache,
+    /// The month view in memory (see `projection`).
+    pub projection: std::sync::Arc<projection::Projection>,
     /// Bulk reads (an uncached month list, an export) hold tens of MB while they
     /// run; at most this many run at once, the rest wait, so memory stays bounded
     /// and concurrent misses of the same list are computed once.
@@ -82,6 +82,17 @@ pub mod errors {
     pub fn bad_date(message: impl Into<String>) -> ApiError {
         ApiError::bad_request(message.into())
     }
+}
+
+/// What a committed transaction changed, for the change counter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Changed<'a> {
+    /// These orders were created or had list fields changed.
+    Orders(&'a [i64]),
+    /// These orders were deleted.
+    Deleted(&'a [i64]),
+    /// Nothing a list shows (remarks, locks).
+    Nothing,
 }
 
 /// A live-view event (`GET /dashboard/ws`).
@@ -134,17 +145,30 @@ impl Service {
         Ok(())
     }
 
-    /// Commits a change of orders: its events go out, and this instance's list
-    /// cache is emptied at once, so the writer's next read sees the change (other
-    /// instances' caches empty on the events).
-    pub(crate) async fn commit_change(&self, tx: Tx) -> Result<(), ApiError> {
+    /// Commits a transaction that changed what `changed` says: the orders are
+    /// stamped with the next change number as its last statements (see
+    /// `store::changes`), so every server's month view sees them from the moment
+    /// of the commit.
+    pub(crate) async fn commit_change(
+        &self,
+        mut tx: Tx,
+        changed: Changed<'_>,
+    ) -> Result<(), ApiError> {
+        match changed {
+            Changed::Orders(ids) if !ids.is_empty() => {
+                crate::store::changes::stamp(&mut tx, ids).await?;
+            }
+            Changed::Deleted(ids) if !ids.is_empty() => {
+                crate::store::changes::stamp_deleted(&mut tx, ids, chrono::Utc::now()).await?;
+            }
+            _ => {}
+        }
         tx.commit().await?;
-        self.list_cache.invalidate();
         Ok(())
     }
 
     /// Tells every live view about a lock change: a single statement that has
-    /// committed by itself (locks are not orders: the list cache stays). A failure
+    /// committed by itself. A failure
     /// to publish never fails the change that caused it.
     pub async fn publish_lock_event<T: Serialize>(&self, kind: &str, data: T) {
         let text = match serde_json::to_string(&Event { kind, data }) {

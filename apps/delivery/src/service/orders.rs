@@ -1,6 +1,6 @@
 //! Orders ("dashboards"): create, read, edit, status, assignment, remarks, delete.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use platform::ApiError;
 use platform::db::Tx;
 use platform::time::LocalTime;
@@ -8,7 +8,7 @@ use platform::validate::{FieldErrors, Messages};
 use serde::{Deserialize, Serialize};
 
 use super::transitions::{self, Times};
-use super::{Service, errors};
+use super::{Changed, Service, errors};
 use crate::model::{
     Claims, Department, Detail, ListItem, LockType, OrderRow, OrderType, Remark, RemarkRow, Status,
     Warehouse, is_admin,
@@ -49,6 +49,18 @@ impl ListRequest {
             status: self.status,
         }
     }
+}
+
+/// A list's answer before it is framed: the items, either held by the
+/// projection or read now, and the range of ETAs in the store.
+pub struct Listing {
+    pub items: Items,
+    pub date_range: DateRange,
+}
+
+pub enum Items {
+    Held(super::projection::Month),
+    Read(Vec<ListItem>),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -161,14 +173,31 @@ pub fn normalize_postal_code(code: &str) -> Option<String> {
 }
 
 impl Service {
-    pub async fn list(&self, req: &ListRequest) -> Result<ListData, ApiError> {
-        let (_, _, from, to) = self.day_range(&req.start_date, &req.end_date)?;
-        let rows = store::orders::list(&self.db, from, to, &req.filters()).await?;
-        let tz = self.tz;
-        Ok(ListData {
-            items: rows.into_iter().map(|r| ListItem::new(r, tz)).collect(),
-            date_range: self.date_range(store::orders::RangeColumn::Eta).await?,
-        })
+    /// A list's items and `date_range`: from the projection when it holds the
+    /// days, else read from the database.
+    pub async fn list(&self, req: &ListRequest) -> Result<Listing, ApiError> {
+        let (start, end, from, to) = self.day_range(&req.start_date, &req.end_date)?;
+        // Read after the request began: the projection catches up to it.
+        let head = store::changes::head(&self.db).await?;
+        let date_range = self.date_range_of(head.oldest_eta.zip(head.latest_eta));
+        let filters = req.filters();
+        let items = match self.projection.month(start, end, filters, head).await? {
+            Some(month) => Items::Held(month),
+            None => {
+                let _permit = self
+                    .bulk_reads
+                    .acquire()
+                    .await
+                    .map_err(ApiError::internal)?;
+                let rows = store::orders::list(&self.db, from, to, &filters).await?;
+                Items::Read(
+                    rows.into_iter()
+                        .map(|r| ListItem::new(r, self.tz))
+                        .collect(),
+                )
+            }
+        };
+        Ok(Listing { items, date_range })
     }
 
     pub async fn date_range(
@@ -176,15 +205,19 @@ impl Service {
         column: store::orders::RangeColumn,
     ) -> Result<DateRange, ApiError> {
         let range = store::orders::range_of(&self.db, column).await?;
+        Ok(self.date_range_of(range))
+    }
+
+    fn date_range_of(&self, range: Option<(DateTime<Utc>, DateTime<Utc>)>) -> DateRange {
         let day = |t| {
             platform::time::local_date(t, self.tz)
                 .format("%Y-%m-%d")
                 .to_string()
         };
-        Ok(DateRange {
+        DateRange {
             oldest_date: range.map(|(a, _)| day(a)),
             latest_date: range.map(|(_, b)| day(b)),
-        })
+        }
     }
 
     pub async fn detail(&self, id: i64) -> Result<Detail, ApiError> {
@@ -300,7 +333,7 @@ impl Service {
         store::remarks::insert(&mut tx, id, &remark, &claims.sub, now).await?;
         let detail = self.detail_in(&mut tx, id).await?;
         self.queue_event(&mut tx, "dashboard.created", &detail)?;
-        self.commit_change(tx).await?;
+        self.commit_change(tx, Changed::Orders(&[id])).await?;
         Ok(detail)
     }
 
@@ -335,7 +368,7 @@ impl Service {
                 }
                 self.apply_fields(&mut tx, &mut o, req).await?;
                 store::orders::save_fields(&mut tx, &o, Utc::now()).await?;
-                self.commit_change(tx).await
+                self.commit_change(tx, Changed::Orders(&[id])).await
             },
             |_| vec![id],
         )
@@ -457,7 +490,7 @@ impl Service {
                         )
                         .await?;
                     }
-                    self.commit_change(tx).await?;
+                    self.commit_change(tx, Changed::Orders(&[id])).await?;
                     Ok((
                         o.status != to,
                         StatusData {
@@ -519,7 +552,7 @@ impl Service {
                         Utc::now(),
                     )
                     .await?;
-                    self.commit_change(tx).await?;
+                    self.commit_change(tx, Changed::Orders(&ids)).await?;
                     Ok(n)
                 },
                 |_| ids.clone(),
@@ -563,7 +596,7 @@ impl Service {
                     let row =
                         store::remarks::insert(&mut tx, id, &content, &claims.sub, Utc::now())
                             .await?;
-                    self.commit_change(tx).await?;
+                    self.commit_change(tx, Changed::Nothing).await?;
                     Ok(row)
                 },
                 |_| vec![id],
@@ -600,7 +633,7 @@ impl Service {
                     }
                     let row =
                         store::remarks::update(&mut tx, remark_id, &content, Utc::now()).await?;
-                    self.commit_change(tx).await?;
+                    self.commit_change(tx, Changed::Nothing).await?;
                     Ok(row)
                 },
                 |_| vec![id],
@@ -634,7 +667,7 @@ impl Service {
                 serde_json::json!({"dashboard_ids": existing}),
             )?;
         }
-        self.commit_change(tx).await?;
+        self.commit_change(tx, Changed::Deleted(&existing)).await?;
         Ok(n)
     }
 }

@@ -1,5 +1,6 @@
 //! SQL for the delivery app: one text per statement, run on SQLite and PostgreSQL.
 
+pub mod changes;
 pub mod locks;
 pub mod orders;
 pub mod postal;

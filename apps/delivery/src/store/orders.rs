@@ -89,24 +89,29 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder) -> Result<i64, sqlx::Error> {
     Ok(id)
 }
 
-/// Inserts many orders with multi-row statements (demo data, benchmark data).
-pub async fn insert_many(tx: &mut Tx, orders: &[NewOrder]) -> Result<(), sqlx::Error> {
+/// Inserts many orders with multi-row statements (demo data, benchmark data,
+/// imports); returns their ids.
+pub async fn insert_many(tx: &mut Tx, orders: &[NewOrder]) -> Result<Vec<i64>, sqlx::Error> {
     const BATCH: usize = 400;
+    let mut ids = Vec::with_capacity(orders.len());
     for chunk in orders.chunks(BATCH) {
         let values = (0..chunk.len())
             .map(|i| format!("({})", placeholders(1 + i * INSERT_ARITY, INSERT_ARITY)))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!("INSERT INTO dashboards ({INSERT_COLUMNS}) VALUES {values}");
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
+        let sql = format!(
+            "INSERT INTO dashboards ({INSERT_COLUMNS}) VALUES {values} RETURNING dashboard_id"
+        );
+        let batch: Vec<i64> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(&sql);
             for o in chunk {
                 q = bind_order!(q, o);
             }
-            q.execute(&mut *c).await?;
+            q.fetch_all(&mut *c).await?
         });
+        ids.extend(batch);
     }
-    Ok(())
+    Ok(ids)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
@@ -231,14 +236,30 @@ fn filter_values(f: &Filters) -> [Option<&'static str>; 4] {
     ]
 }
 
-/// Orders whose ETA is in `[from, to)`, by ETA.
+/// Orders whose ETA is in `[from, to)`, by ETA, read as rows (the driver's
+/// binary form on PostgreSQL): each is decoded once and serialized once.
 pub async fn list(
     db: &Db,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     f: &Filters,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
-    bulk(db, LIST_COLUMNS, from, to, f).await
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
+        filter_sql(3)
+    );
+    let [a, b, c, d] = filter_values(f);
+    on_pool!(db.bulk_reader(), |p| {
+        sqlx::query_as(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .bind(d)
+            .fetch_all(p)
+            .await
+    })
 }
 
 /// Full orders whose ETA is in `[from, to)`, by ETA (the Excel export).

@@ -1,6 +1,7 @@
 //! The HTTP middleware every app gets, assembled in one place ([`stack`]).
 
 pub mod assets;
+pub mod gzip;
 pub mod layer;
 pub mod request_id;
 

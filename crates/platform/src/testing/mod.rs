@@ -64,6 +64,8 @@ pub fn require_shared_backends() {
 
 struct Storage {
     dir: PathBuf,
+    /// The variables the first instance was configured with.
+    env: Vec<(String, String)>,
     postgres: Option<(String, String)>,
     redis: Option<(String, String)>,
 }
@@ -208,11 +210,12 @@ impl TestServer {
                 .map(|(k, v)| (k.to_string(), v.to_string())),
         );
         let config = Arc::new(
-            Config::load_from(None, env, &[app_name]).expect("test configuration is valid"),
+            Config::load_from(None, env.clone(), &[app_name]).expect("test configuration is valid"),
         );
         crate::telemetry::init_logging(&config);
         let storage = Arc::new(Storage {
             dir,
+            env,
             postgres,
             redis,
         });
@@ -256,6 +259,28 @@ impl TestServer {
         Self::launch(
             self.app.clone(),
             self.config.clone(),
+            self._storage.clone(),
+            axum::Router::new(),
+        )
+        .await
+    }
+
+    /// A second instance on the same database and Redis, configured as this one
+    /// with `overrides` applied last.
+    pub async fn peer_with(&self, overrides: &[(&str, &str)]) -> Self {
+        let mut env = self._storage.env.clone();
+        env.extend(
+            overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let config = Arc::new(
+            Config::load_from(None, env, &[self.app.manifest().name])
+                .expect("test configuration is valid"),
+        );
+        Self::launch(
+            self.app.clone(),
+            config,
             self._storage.clone(),
             axum::Router::new(),
         )
