@@ -6,7 +6,9 @@
 mod admin;
 mod demo;
 mod envelope;
+pub mod floor;
 pub mod generate;
+mod import;
 pub mod model;
 mod routes;
 mod service;
@@ -195,7 +197,10 @@ impl App for Delivery {
                     let entries = generate::parse_postal_csv(data)?;
                     Ok(store::postal::import(&ctx.db, &entries).await?)
                 }
-                other => Err(format!("delivery can import postal-codes, not {other:?}").into()),
+                "orders" => Ok(import::orders(&ctx.db, ctx.tz(), data).await?),
+                other => {
+                    Err(format!("delivery can import postal-codes or orders, not {other:?}").into())
+                }
             }
         })
     }

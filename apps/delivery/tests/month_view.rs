@@ -334,3 +334,66 @@ async fn a_reader_on_one_instance_sees_every_write_of_the_other() {
     b.stop().await;
     a.stop().await;
 }
+
+#[tokio::test]
+async fn imported_orders_are_listed_at_once_and_a_second_import_changes_nothing() {
+    use platform::App;
+    let s = server().await;
+    let admin = login(&s, "admin").await;
+    let month = json!({"start_date": day(-3), "end_date": day(3)});
+    // The projection is loaded before the import: the import must reach it.
+    assert!(ids_of(&list_bytes(&s, &admin, &month, false).await).is_empty());
+    let csv = format!(
+        "order_no,type,status,department,warehouse,sla,eta,postal_code,address,customer,driver_name\n\
+         IMP-1,DELIVERY,IN_PROGRESS,CS,SEOUL,당일,{d}T10:00:00,06234,\"테헤란로 1, 2층\",김하늘,이기사\n\
+         IMP-2,RETURN,,HES,BUSAN,익일,{d} 11:30:00,6234,주소,박하늘,\n",
+        d = day(0)
+    );
+    let n = delivery::Delivery
+        .import(&s.ctx, "orders", &csv)
+        .await
+        .expect("the file imports");
+    assert_eq!(n, 2);
+    let first = list_bytes(&s, &admin, &month, false).await;
+    let reply: Value = serde_json::from_slice(&first).unwrap();
+    let items = reply["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["order_no"], "IMP-1");
+    assert_eq!(items[0]["status"], "IN_PROGRESS");
+    assert_eq!(items[0]["eta"], format!("{}T10:00:00", day(0)));
+    assert_eq!(items[0]["region"], "서울특별시 강남구 역삼동", "{items:?}");
+    assert_eq!(items[1]["status"], "WAITING");
+    let id = items[0]["dashboard_id"].as_i64().unwrap();
+    let d = s.get(&format!("/dashboard/{id}"), Some(&admin)).await;
+    assert_eq!(d.body["data"]["address"], "테헤란로 1, 2층");
+    assert!(d.body["data"]["distance"].is_number(), "{}", d.body);
+
+    // Again: the same orders, the same ids, the same reply.
+    delivery::Delivery
+        .import(&s.ctx, "orders", &csv)
+        .await
+        .unwrap();
+    assert_eq!(list_bytes(&s, &admin, &month, false).await, first);
+    // A changed line updates its order.
+    delivery::Delivery
+        .import(&s.ctx, "orders", &csv.replace("김하늘", "김바다"))
+        .await
+        .unwrap();
+    let reply: Value =
+        serde_json::from_slice(&list_bytes(&s, &admin, &month, false).await).unwrap();
+    assert_eq!(reply["data"]["items"][0]["customer"], "김바다");
+    assert_eq!(reply["data"]["items"][0]["dashboard_id"], id);
+    // A bad line anywhere changes nothing.
+    let bad = format!("{}IMP-3,DELIVERY,,CS,SEOUL,당일,someday,06234,a,b,\n", csv);
+    let e = delivery::Delivery
+        .import(&s.ctx, "orders", &bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 4") && e.contains("eta"), "{e}");
+    assert_eq!(
+        ids_of(&list_bytes(&s, &admin, &month, false).await).len(),
+        2
+    );
+    s.stop().await;
+}

@@ -7,6 +7,7 @@ mod chat;
 mod focusmate;
 mod harness;
 mod load;
+mod month;
 mod reviews;
 mod scenarios;
 mod seed;
@@ -94,6 +95,31 @@ enum Command {
         /// Also run detail and lock open-loop at this total rate (req/s).
         #[arg(long)]
         rate: Option<f64>,
+    },
+    /// The month list under changes on one or two instances, with and without
+    /// gzip, and its floors (scenarios list-changes, list-changes-gzip,
+    /// floor-db, floor-loopback).
+    DeliveryMonth {
+        /// The instances, sharing a database (give it twice for two).
+        #[arg(long, default_value = "127.0.0.1:8001")]
+        addr: Vec<SocketAddr>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Order changes per second, spread over the instances.
+        #[arg(long, default_value_t = 20.0)]
+        changes: f64,
+        /// The servers' processes, for their memory.
+        #[arg(long)]
+        server_pid: Vec<u32>,
+        #[arg(long, default_value = "127.0.0.1:8009")]
+        baseline_addr: SocketAddr,
+        /// The servers' data directory (SQLite), for the database floor.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+        #[arg(long)]
+        only: Vec<String>,
     },
     /// Adds couples to a chat database (SQLite under --data-dir, or ONDOL_DATABASE_URL).
     SeedChat {
@@ -228,6 +254,9 @@ enum Command {
         /// One runtime thread, leaving the other core to the load generator.
         #[arg(long)]
         current_thread: bool,
+        /// The size of `/blob` (a month list's).
+        #[arg(long, default_value_t = 7_500_000)]
+        blob_bytes: usize,
     },
     /// Generic closed-loop HTTP load.
     Http {
@@ -269,12 +298,14 @@ fn main() -> anyhow::Result<()> {
         addr,
         seconds,
         current_thread,
+        blob_bytes,
     } = cli.command
     {
         return baseline::run(&baseline::Options {
             addr,
             lifetime: Duration::from_secs(seconds.clamp(1, 600)),
             current_thread,
+            blob_bytes,
         });
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -319,6 +350,28 @@ fn main() -> anyhow::Result<()> {
                     max_id,
                     only,
                     rate,
+                })
+                .await
+            }
+            Command::DeliveryMonth {
+                addr,
+                seconds,
+                connections,
+                changes,
+                server_pid,
+                baseline_addr,
+                data_dir,
+                only,
+            } => {
+                month::run(&month::Options {
+                    addrs: addr,
+                    duration: Duration::from_secs(seconds.clamp(1, 300)),
+                    connections: connections.clamp(1, 256),
+                    changes_per_second: changes,
+                    server_pids: server_pid,
+                    baseline_addr,
+                    data_dir,
+                    only,
                 })
                 .await
             }

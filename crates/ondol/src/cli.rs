@@ -33,7 +33,8 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
-    /// Load reference data, e.g. `ondol import delivery postal-codes codes.csv`.
+    /// Load data from a file, e.g. `ondol import delivery postal-codes codes.csv`
+    /// or `ondol import delivery orders orders.csv`.
     Import {
         app: String,
         what: String,

@@ -114,6 +114,41 @@ pub async fn insert_many(tx: &mut Tx, orders: &[NewOrder]) -> Result<Vec<i64>, s
     Ok(ids)
 }
 
+/// Inserts orders, or updates the one with the same `(order_no, type,
+/// department)` (the import: loading the same file twice changes nothing);
+/// returns their ids. A key must not repeat within `orders`.
+pub async fn upsert_many(tx: &mut Tx, orders: &[NewOrder]) -> Result<Vec<i64>, sqlx::Error> {
+    const BATCH: usize = 400;
+    let updates = INSERT_COLUMNS
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !["order_no", "type", "department", "created_by"].contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut ids = Vec::with_capacity(orders.len());
+    for chunk in orders.chunks(BATCH) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + i * INSERT_ARITY, INSERT_ARITY)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO dashboards ({INSERT_COLUMNS}) VALUES {values}
+             ON CONFLICT (order_no, type, department) DO UPDATE SET {updates}
+             RETURNING dashboard_id"
+        );
+        let batch: Vec<i64> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(&sql);
+            for o in chunk {
+                q = bind_order!(q, o);
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        ids.extend(batch);
+    }
+    Ok(ids)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM dashboards WHERE dashboard_id = $1");
     on_pool!(db.reader(), |p| sqlx::query_as(&sql)
