@@ -69,7 +69,12 @@ async fn change(
 ) {
     let interval = Duration::from_secs_f64(1.0 / per_second.max(0.1));
     let mut tick = tokio::time::interval(interval);
-    let run = std::process::id();
+    // Unique per call: new orders of an earlier phase or run are not repeated.
+    let run = format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    );
     let today = chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Seoul)
         .date_naive();
