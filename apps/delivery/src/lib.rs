@@ -79,6 +79,10 @@ impl Delivery {
             bulk_reads: std::sync::Arc::new(tokio::sync::Semaphore::new(
                 settings.bulk_read_concurrency.max(1),
             )),
+            lock_writes: service::lock_writes(
+                ctx.db.clone(),
+                Duration::from_secs(settings.lock_seconds),
+            ),
         }
     }
 }

@@ -447,3 +447,108 @@ async fn the_live_locks_are_listed_for_any_user() {
     assert_eq!(r.body["data"][0]["dashboard_id"], json!(b));
     assert_error(&s.get("/dashboard/locks", None).await, 401, "UNAUTHORIZED");
 }
+
+/// Many lock requests at once (they share statements on the server): each client
+/// gets the answer of its own request, whatever else is in the same batch — taken,
+/// held by another (with the holder), no such order, released, not yours — and
+/// the lock rows afterwards are exactly what the answers said.
+#[tokio::test]
+async fn concurrent_lock_requests_each_get_their_own_answer() {
+    let s = server().await;
+    let alice = login(&s, "alice").await;
+    let bob = login(&s, "bob").await;
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        ids.push(create_order(&s, &alice, &format!("BATCH-{i}")).await);
+    }
+    let missing = ids.iter().max().unwrap() + 1_000;
+    // Bob holds 0..10 (alice will be refused) and 40..50 (he releases 40..45,
+    // alice tries to release 45..50).
+    for &id in ids[..10].iter().chain(&ids[40..]) {
+        let r = s
+            .post(
+                &format!("/dashboard/{id}/lock"),
+                Some(&bob),
+                &json!({"lock_type": "EDIT"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    for round in 0..3 {
+        // (method, id, token, expected status)
+        let mut requests: Vec<(&str, i64, &str, u16)> = Vec::new();
+        for &id in &ids[..10] {
+            requests.push(("POST", id, &alice, 423));
+        }
+        for &id in &ids[10..40] {
+            requests.push(("POST", id, &alice, 200));
+        }
+        requests.push(("POST", missing, &alice, 404));
+        if round == 0 {
+            for &id in &ids[40..45] {
+                requests.push(("DELETE", id, &bob, 200));
+            }
+        }
+        for &id in &ids[45..] {
+            requests.push(("DELETE", id, &alice, 403));
+        }
+        let barrier = Arc::new(tokio::sync::Barrier::new(requests.len()));
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(method, id, token, expected)| {
+                let (client, barrier) = (s.client.clone(), barrier.clone());
+                let url = s.url(&format!("/dashboard/{id}/lock"));
+                let token = token.to_owned();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    let r = match method {
+                        "POST" => client.post(&url).json(&json!({"lock_type": "EDIT"})),
+                        _ => client.delete(&url),
+                    }
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                    let status = r.status().as_u16();
+                    let body: Value = r.json().await.unwrap();
+                    (method, id, expected, status, body)
+                })
+            })
+            .collect();
+        for t in tasks {
+            let (method, id, expected, status, body) = t.await.unwrap();
+            assert_eq!(status, expected, "round {round}: {method} {id}: {body}");
+            match status {
+                200 if method == "POST" => {
+                    assert_eq!(body["data"]["dashboard_id"], json!(id), "{body}");
+                    assert_eq!(body["data"]["locked_by"], json!("alice"), "{body}");
+                }
+                423 => assert_eq!(body["lock_info"]["locked_by"], json!("bob"), "{body}"),
+                403 => assert_eq!(body["lock_info"]["locked_by"], json!("bob"), "{body}"),
+                _ => {}
+            }
+        }
+        let r = s.get("/dashboard/locks", Some(&alice)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let held: Vec<(i64, String)> = r.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["dashboard_id"].as_i64().unwrap(),
+                    l["locked_by"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let mut expected: Vec<(i64, String)> = ids[..10]
+            .iter()
+            .chain(&ids[45..])
+            .map(|&id| (id, "bob".to_owned()))
+            .chain(ids[10..40].iter().map(|&id| (id, "alice".to_owned())))
+            .collect();
+        expected.sort();
+        assert_eq!(held, expected, "round {round}");
+    }
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Service, errors};
 use crate::model::{Claims, LockInfo, LockRow, LockType, is_admin};
 use crate::store;
+use crate::store::locks::LockOutcome;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LockStatus {
@@ -40,19 +41,23 @@ impl Service {
         Ok(rows.iter().map(|l| LockInfo::new(l, self.tz)).collect())
     }
 
-    /// Takes (or renews) the lock of one order: one statement on the fast path.
+    /// Takes (or renews) the lock of one order: one statement shared with the
+    /// other requests of the moment (`store::locks::run_batch`).
     pub async fn acquire(
         &self,
         id: i64,
         user: &str,
         lock_type: LockType,
     ) -> Result<LockInfo, ApiError> {
-        let now = Utc::now();
-        let expires_at = self.expiry(now);
-        match store::locks::take(&self.db, id, user, lock_type, now, expires_at).await? {
-            store::locks::Take::Taken => {}
-            store::locks::Take::NoSuchOrder => return Err(errors::not_found(&[id])),
-            store::locks::Take::HeldByOther => {
+        let op = store::locks::LockOp::Take {
+            id,
+            user: user.to_owned(),
+            lock_type,
+        };
+        let expires_at = match self.lock_write(op).await? {
+            LockOutcome::Taken { expires_at } => expires_at,
+            LockOutcome::NoSuchOrder => return Err(errors::not_found(&[id])),
+            LockOutcome::HeldByOther | LockOutcome::Released(_) => {
                 return Err(match self.live_lock(id).await? {
                     Some(h) => errors::locked(&LockInfo::new(&h, self.tz), &[id]),
                     // Released between the two statements: the caller may simply retry.
@@ -62,7 +67,7 @@ impl Service {
                     ),
                 });
             }
-        }
+        };
         let info = LockInfo::new(
             &LockRow {
                 dashboard_id: id,
@@ -76,17 +81,35 @@ impl Service {
         Ok(info)
     }
 
+    async fn lock_write(&self, op: store::locks::LockOp) -> Result<LockOutcome, ApiError> {
+        Ok(self
+            .lock_writes
+            .submit(op)
+            .await
+            .map_err(ApiError::internal)??)
+    }
+
     /// Releases one order's lock: its holder or an admin; no lock is fine.
     pub async fn release(&self, id: i64, claims: &Claims) -> Result<(), ApiError> {
-        let now = Utc::now();
         let holder = if is_admin(claims) {
             None
         } else {
-            Some(claims.sub.as_str())
+            Some(claims.sub.clone())
         };
-        match store::locks::delete(&self.db, id, holder, now).await? {
+        let released = match self
+            .lock_write(store::locks::LockOp::Release { id, holder })
+            .await?
+        {
+            LockOutcome::Released(r) => r,
+            other => {
+                return Err(ApiError::internal(format!(
+                    "a release was answered {other:?}"
+                )));
+            }
+        };
+        match released {
             Some(expires_at) => {
-                if expires_at > now {
+                if expires_at > Utc::now() {
                     self.publish_lock_event(
                         "lock.released",
                         serde_json::json!({"dashboard_id": id, "released_by": claims.sub}),

@@ -37,6 +37,25 @@ pub struct Service {
     /// run; at most this many run at once, the rest wait, so memory stays bounded
     /// and concurrent misses of the same list are computed once.
     pub bulk_reads: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Lock takes and releases of concurrent requests, run a batch at a time (see
+    /// `store::locks::run_batch`).
+    pub lock_writes: LockWrites,
+}
+
+/// The queue of the lock endpoints' writes.
+pub type LockWrites = platform::batch::Batcher<
+    crate::store::locks::LockOp,
+    Result<crate::store::locks::LockOutcome, sqlx::Error>,
+>;
+
+/// Starts the lock writers of `db`. Two, so one batch can gather and start while the
+/// previous one waits on its commit; 256 requests at most per batch.
+pub fn lock_writes(db: Db, ttl: Duration) -> LockWrites {
+    let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+    platform::batch::Batcher::spawn(2, 256, move |ops| {
+        let db = db.clone();
+        async move { crate::store::locks::run_batch(&db, ops, ttl).await }
+    })
 }
 
 /// The delivery-specific errors of the spec's table.

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use platform::db::{Db, Tx};
+use platform::db::{Db, Pool, Tx};
 use platform::{on_pool, on_tx};
 
 use crate::model::{LockRow, LockType};
@@ -172,4 +172,265 @@ pub async fn delete(
         }
     })?;
     Ok(row.map(|r| r.0))
+}
+
+/// One lock request of a batch ([`run_batch`]).
+#[derive(Debug, Clone)]
+pub enum LockOp {
+    Take {
+        id: i64,
+        user: String,
+        lock_type: LockType,
+    },
+    /// `holder` = `None`: whoever holds it (an admin).
+    Release { id: i64, holder: Option<String> },
+}
+
+impl LockOp {
+    fn id(&self) -> i64 {
+        match self {
+            Self::Take { id, .. } | Self::Release { id, .. } => *id,
+        }
+    }
+}
+
+/// What one [`LockOp`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockOutcome {
+    Taken {
+        expires_at: DateTime<Utc>,
+    },
+    HeldByOther,
+    NoSuchOrder,
+    /// The deleted lock's expiry, `None` if there was nothing the caller could delete.
+    Released(Option<DateTime<Utc>>),
+}
+
+/// Runs concurrent lock requests as a few statements: each round (no order twice)
+/// is one `INSERT … ON CONFLICT` for the takes and one `DELETE` for the releases,
+/// each autocommitted, so every answer is as durable and as exclusive as the single
+/// statements above. Requests in one batch were concurrent, so running a round's
+/// releases before its takes is an order they could have had. A round statement
+/// that fails (an order deleted mid-batch breaks the foreign key for all) is retried
+/// request by request, so one bad request cannot fail the others.
+pub async fn run_batch(
+    db: &Db,
+    ops: Vec<LockOp>,
+    ttl: chrono::Duration,
+) -> Vec<Result<LockOutcome, sqlx::Error>> {
+    let now = Utc::now();
+    let expires_at = now + ttl;
+    let mut out: Vec<Option<Result<LockOutcome, sqlx::Error>>> = ops.iter().map(|_| None).collect();
+    for round in platform::batch::rounds_by_key(ops.iter().map(LockOp::id)) {
+        let (takes, releases): (Vec<usize>, Vec<usize>) = round
+            .into_iter()
+            .partition(|&i| matches!(ops[i], LockOp::Take { .. }));
+        if !releases.is_empty() {
+            let batch: Vec<(i64, Option<&str>)> = releases
+                .iter()
+                .map(|&i| match &ops[i] {
+                    LockOp::Release { id, holder } => (*id, holder.as_deref()),
+                    LockOp::Take { .. } => unreachable!("partitioned above"),
+                })
+                .collect();
+            match delete_many(db, &batch, now).await {
+                Ok(deleted) => {
+                    for (&i, (id, _)) in releases.iter().zip(&batch) {
+                        let gone = deleted.iter().find(|(d, _)| d == id).map(|(_, e)| *e);
+                        out[i] = Some(Ok(LockOutcome::Released(gone)));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "batched lock release failed; one by one");
+                    for (&i, (id, holder)) in releases.iter().zip(&batch) {
+                        out[i] = Some(
+                            delete(db, *id, *holder, now)
+                                .await
+                                .map(LockOutcome::Released),
+                        );
+                    }
+                }
+            }
+        }
+        if !takes.is_empty() {
+            let batch: Vec<(i64, &str, LockType)> = takes
+                .iter()
+                .map(|&i| match &ops[i] {
+                    LockOp::Take {
+                        id,
+                        user,
+                        lock_type,
+                    } => (*id, user.as_str(), *lock_type),
+                    LockOp::Release { .. } => unreachable!("partitioned above"),
+                })
+                .collect();
+            match take_many(db, &batch, now, expires_at).await {
+                Ok(taken) => {
+                    let refused: Vec<i64> = batch
+                        .iter()
+                        .map(|b| b.0)
+                        .filter(|id| !taken.contains(id))
+                        .collect();
+                    let existing = match refused.is_empty() {
+                        true => Ok(Vec::new()),
+                        false => existing_orders(db, &refused).await,
+                    };
+                    for (&i, (id, _, _)) in takes.iter().zip(&batch) {
+                        out[i] = Some(if taken.contains(id) {
+                            Ok(LockOutcome::Taken { expires_at })
+                        } else {
+                            match &existing {
+                                Ok(ids) if ids.contains(id) => Ok(LockOutcome::HeldByOther),
+                                Ok(_) => Ok(LockOutcome::NoSuchOrder),
+                                Err(e) => Err(sqlx::Error::Protocol(e.to_string())),
+                            }
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "batched lock take failed; one by one");
+                    for (&i, (id, user, lock_type)) in takes.iter().zip(&batch) {
+                        out[i] = Some(take(db, *id, user, *lock_type, now, expires_at).await.map(
+                            |t| match t {
+                                Take::Taken => LockOutcome::Taken { expires_at },
+                                Take::HeldByOther => LockOutcome::HeldByOther,
+                                Take::NoSuchOrder => LockOutcome::NoSuchOrder,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| Err(sqlx::Error::Protocol("lock request left unanswered".into())))
+        })
+        .collect()
+}
+
+/// [`TAKE`] for many orders at once (no order twice); orders that do not exist are
+/// skipped instead of breaking the foreign key. Returns the orders now held.
+async fn take_many(
+    db: &Db,
+    batch: &[(i64, &str, LockType)],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    const UPSERT: &str = "ON CONFLICT (dashboard_id) DO UPDATE SET
+             locked_by = excluded.locked_by,
+             lock_type = excluded.lock_type,
+             acquired_at = excluded.acquired_at,
+             expires_at = excluded.expires_at
+         WHERE dashboard_locks.locked_by = excluded.locked_by
+            OR dashboard_locks.expires_at <= excluded.acquired_at
+         RETURNING dashboard_id";
+    let rows: Vec<(i64,)> = match db.writer() {
+        Pool::Postgres(pool) => {
+            let sql = format!(
+                "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
+                 SELECT u.id, u.who, u.kind, $4, $5
+                 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (id, who, kind)
+                 WHERE EXISTS (SELECT 1 FROM dashboards d WHERE d.dashboard_id = u.id)
+                 {UPSERT}"
+            );
+            let ids: Vec<i64> = batch.iter().map(|b| b.0).collect();
+            let users: Vec<&str> = batch.iter().map(|b| b.1).collect();
+            let kinds: Vec<&str> = batch.iter().map(|b| b.2.as_str()).collect();
+            platform::on_pool!(@on pool, platform::db::PgConnection, |c| sqlx::query_as(&sql)
+                .bind(&ids)
+                .bind(&users)
+                .bind(&kinds)
+                .bind(now)
+                .bind(expires_at)
+                .fetch_all(c)
+                .await)?
+        }
+        Pool::Sqlite(pool) => {
+            // The upsert after an INSERT … SELECT needs a WHERE in the SELECT to parse.
+            let sql = format!(
+                "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
+                 SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, $2, $3
+                 FROM json_each($1) AS j
+                 WHERE EXISTS (SELECT 1 FROM dashboards d WHERE d.dashboard_id = j.value ->> 0)
+                 {UPSERT}"
+            );
+            let json = serde_json::to_string(
+                &batch
+                    .iter()
+                    .map(|b| (b.0, b.1, b.2.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            platform::on_pool!(@on pool, platform::db::SqliteConnection, |c| sqlx::query_as(&sql)
+                .bind(&json)
+                .bind(now)
+                .bind(expires_at)
+                .fetch_all(c)
+                .await)?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// [`delete`] for many orders at once (no order twice). Returns the deleted locks.
+async fn delete_many(
+    db: &Db,
+    batch: &[(i64, Option<&str>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
+    match db.writer() {
+        Pool::Postgres(pool) => {
+            let ids: Vec<i64> = batch.iter().map(|b| b.0).collect();
+            let holders: Vec<Option<&str>> = batch.iter().map(|b| b.1).collect();
+            platform::on_pool!(@on pool, platform::db::PgConnection, |c| sqlx::query_as(
+                "DELETE FROM dashboard_locks l
+                 USING unnest($1::bigint[], $2::text[]) AS u (id, holder)
+                 WHERE l.dashboard_id = u.id
+                   AND (u.holder IS NULL OR l.locked_by = u.holder OR l.expires_at <= $3)
+                 RETURNING l.dashboard_id, l.expires_at",
+            )
+            .bind(&ids)
+            .bind(&holders)
+            .bind(now)
+            .fetch_all(c)
+            .await)
+        }
+        Pool::Sqlite(pool) => {
+            let json =
+                serde_json::to_string(batch).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            // The IN finds the rows by key; the EXISTS checks each one's holder.
+            platform::on_pool!(@on pool, platform::db::SqliteConnection, |c| sqlx::query_as(
+                "DELETE FROM dashboard_locks
+                 WHERE dashboard_id IN (SELECT j.value ->> 0 FROM json_each($1) AS j)
+                   AND EXISTS (
+                       SELECT 1 FROM json_each($1) AS j
+                       WHERE j.value ->> 0 = dashboard_locks.dashboard_id
+                         AND (j.value ->> 1 IS NULL
+                              OR j.value ->> 1 = dashboard_locks.locked_by
+                              OR dashboard_locks.expires_at <= $2))
+                 RETURNING dashboard_id, expires_at",
+            )
+            .bind(&json)
+            .bind(now)
+            .fetch_all(c)
+            .await)
+        }
+    }
+}
+
+/// Which of `ids` are orders.
+async fn existing_orders(db: &Db, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = format!(
+        "SELECT dashboard_id FROM dashboards WHERE dashboard_id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let rows: Vec<(i64,)> = on_pool!(db.reader(), |p| {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
