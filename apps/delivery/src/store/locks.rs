@@ -7,19 +7,29 @@ use platform::db::placeholders;
 
 const COLUMNS: &str = "dashboard_id, locked_by, lock_type, expires_at";
 
+/// The rule of taking a lock, shared by the single and the batched statement: the
+/// row is written (taken or renewed) unless another user holds a live one; no row
+/// back = refused.
+macro_rules! take_upsert {
+    () => {
+        "ON CONFLICT (dashboard_id) DO UPDATE SET
+             locked_by = excluded.locked_by,
+             lock_type = excluded.lock_type,
+             acquired_at = excluded.acquired_at,
+             expires_at = excluded.expires_at
+         WHERE dashboard_locks.locked_by = excluded.locked_by
+            OR dashboard_locks.expires_at <= excluded.acquired_at
+         RETURNING dashboard_id"
+    };
+}
+
 /// Takes or renews a lock unless another user holds a live one. One statement, so
-/// two racing callers cannot both succeed on either engine; no row back = refused.
-const TAKE: &str =
+/// two racing callers cannot both succeed on either engine.
+const TAKE: &str = concat!(
     "INSERT INTO dashboard_locks (dashboard_id, locked_by, lock_type, acquired_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (dashboard_id) DO UPDATE SET
-         locked_by = excluded.locked_by,
-         lock_type = excluded.lock_type,
-         acquired_at = excluded.acquired_at,
-         expires_at = excluded.expires_at
-     WHERE dashboard_locks.locked_by = excluded.locked_by
-        OR dashboard_locks.expires_at <= excluded.acquired_at
-     RETURNING dashboard_id";
+     VALUES ($1, $2, $3, $4, $5) ",
+    take_upsert!()
+);
 
 /// The lock row of an order, live or expired.
 pub async fn get(db: &Db, id: i64) -> Result<Option<LockRow>, sqlx::Error> {
@@ -317,14 +327,7 @@ async fn take_many(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    const UPSERT: &str = "ON CONFLICT (dashboard_id) DO UPDATE SET
-             locked_by = excluded.locked_by,
-             lock_type = excluded.lock_type,
-             acquired_at = excluded.acquired_at,
-             expires_at = excluded.expires_at
-         WHERE dashboard_locks.locked_by = excluded.locked_by
-            OR dashboard_locks.expires_at <= excluded.acquired_at
-         RETURNING dashboard_id";
+    const UPSERT: &str = take_upsert!();
     let rows: Vec<(i64,)> = match db.writer() {
         Pool::Postgres(pool) => {
             let sql = format!(
