@@ -297,42 +297,55 @@ pub async fn list(
     })
 }
 
-/// Full orders whose ETA is in `[from, to)`, by ETA (the Excel export).
+/// Full orders whose ETA is in `[from, to)`, by ETA (the Excel export), handed
+/// to `out` in chunks of `chunk` rows as the database sends them, so the caller
+/// can write the first rows while the rest are still being read. Rows are read
+/// in the driver's binary form and decoded once. Stops early, without error,
+/// when `out` is closed (the consumer gave up). Returns the number of rows sent.
 pub async fn export(
     db: &Db,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     f: &Filters,
-) -> Result<Vec<OrderRow>, sqlx::Error> {
-    bulk(db, ORDER_COLUMNS, from, to, f).await
-}
-
-/// The rows of an ETA range as one JSON document (see `Db::json_rows`).
-async fn bulk<T: serde::de::DeserializeOwned>(
-    db: &Db,
-    columns: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    f: &Filters,
-) -> Result<Vec<T>, sqlx::Error> {
+    chunk: usize,
+    out: tokio::sync::mpsc::Sender<Vec<OrderRow>>,
+) -> Result<usize, sqlx::Error> {
+    use futures_util::TryStreamExt;
     let sql = format!(
-        "SELECT {} FROM dashboards WHERE eta >= $1 AND eta < $2{}",
-        db.json_rows(columns, "eta, dashboard_id"),
+        "SELECT {ORDER_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
         filter_sql(3)
     );
     let [a, b, c, d] = filter_values(f);
-    let (json,): (String,) = on_pool!(db.bulk_reader(), |p| {
-        sqlx::query_as(&sql)
+    on_pool!(db.bulk_reader(), |p| {
+        let mut rows = sqlx::query_as::<_, OrderRow>(&sql)
             .bind(from)
             .bind(to)
             .bind(a)
             .bind(b)
             .bind(c)
             .bind(d)
-            .fetch_one(p)
-            .await
-    })?;
-    serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+            .fetch(p);
+        let mut sent = 0;
+        let mut batch = Vec::with_capacity(chunk);
+        let mut open = true;
+        while let Some(row) = rows.try_next().await? {
+            batch.push(row);
+            if batch.len() == chunk {
+                sent += batch.len();
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
+                if out.send(full).await.is_err() {
+                    open = false;
+                    break;
+                }
+            }
+        }
+        if open && !batch.is_empty() {
+            sent += batch.len();
+            // A closed receiver here means the consumer already failed.
+            let _ = out.send(batch).await;
+        }
+        Ok::<_, sqlx::Error>(sent)
+    })
 }
 
 /// Oldest and latest ETA (or creation time) in the store.
