@@ -98,9 +98,8 @@ where
     }
 }
 
-/// An order as stored. Field order = [`ORDER_COLUMNS`] (bulk reads decode rows
-/// positionally from JSON arrays).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+/// An order as stored, read with [`ORDER_COLUMNS`].
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRow {
     pub dashboard_id: i64,
     pub order_no: String,

@@ -301,7 +301,7 @@ pub async fn list(
 /// to `out` in chunks of `chunk` rows as the database sends them, so the caller
 /// can write the first rows while the rest are still being read. Rows are read
 /// in the driver's binary form and decoded once. Stops early, without error,
-/// when `out` is closed (the consumer gave up). Returns the number of rows sent.
+/// when `out` is closed (the consumer gave up; it reports its own error).
 pub async fn export(
     db: &Db,
     from: DateTime<Utc>,
@@ -309,7 +309,7 @@ pub async fn export(
     f: &Filters,
     chunk: usize,
     out: tokio::sync::mpsc::Sender<Vec<OrderRow>>,
-) -> Result<usize, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     use futures_util::TryStreamExt;
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
@@ -325,13 +325,11 @@ pub async fn export(
             .bind(c)
             .bind(d)
             .fetch(p);
-        let mut sent = 0;
         let mut batch = Vec::with_capacity(chunk);
         let mut open = true;
         while let Some(row) = rows.try_next().await? {
             batch.push(row);
             if batch.len() == chunk {
-                sent += batch.len();
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
                 if out.send(full).await.is_err() {
                     open = false;
@@ -340,11 +338,10 @@ pub async fn export(
             }
         }
         if open && !batch.is_empty() {
-            sent += batch.len();
             // A closed receiver here means the consumer already failed.
             let _ = out.send(batch).await;
         }
-        Ok::<_, sqlx::Error>(sent)
+        Ok::<_, sqlx::Error>(())
     })
 }
 
