@@ -250,7 +250,7 @@ pub async fn existing(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error>
         .collect())
 }
 
-fn filter_sql(first: usize) -> String {
+pub(super) fn filter_sql(first: usize) -> String {
     // `$n IS NULL OR col = $n` keeps one statement text for every filter combination.
     let cols = ["type", "department", "warehouse", "status"];
     cols.iter()
@@ -262,7 +262,7 @@ fn filter_sql(first: usize) -> String {
         .collect()
 }
 
-fn filter_values(f: &Filters) -> [Option<&'static str>; 4] {
+pub(super) fn filter_values(f: &Filters) -> [Option<&'static str>; 4] {
     [
         f.order_type.value().map(OrderType::as_str),
         f.department.value().map(Department::as_str),
@@ -294,54 +294,6 @@ pub async fn list(
             .bind(d)
             .fetch_all(p)
             .await
-    })
-}
-
-/// Full orders whose ETA is in `[from, to)`, by ETA (the Excel export), handed
-/// to `out` in chunks of `chunk` rows as the database sends them, so the caller
-/// can write the first rows while the rest are still being read. Rows are read
-/// in the driver's binary form and decoded once. Stops early, without error,
-/// when `out` is closed (the consumer gave up; it reports its own error).
-pub async fn export(
-    db: &Db,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    f: &Filters,
-    chunk: usize,
-    out: tokio::sync::mpsc::Sender<Vec<OrderRow>>,
-) -> Result<(), sqlx::Error> {
-    use futures_util::TryStreamExt;
-    let sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
-        filter_sql(3)
-    );
-    let [a, b, c, d] = filter_values(f);
-    on_pool!(db.bulk_reader(), |p| {
-        let mut rows = sqlx::query_as::<_, OrderRow>(&sql)
-            .bind(from)
-            .bind(to)
-            .bind(a)
-            .bind(b)
-            .bind(c)
-            .bind(d)
-            .fetch(p);
-        let mut batch = Vec::with_capacity(chunk);
-        let mut open = true;
-        while let Some(row) = rows.try_next().await? {
-            batch.push(row);
-            if batch.len() == chunk {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
-                if out.send(full).await.is_err() {
-                    open = false;
-                    break;
-                }
-            }
-        }
-        if open && !batch.is_empty() {
-            // A closed receiver here means the consumer already failed.
-            let _ = out.send(batch).await;
-        }
-        Ok::<_, sqlx::Error>(())
     })
 }
 

@@ -25,6 +25,7 @@ use crate::config::{Config, Secret};
 use crate::settings::PlatformSettings;
 
 mod pool;
+pub mod scan;
 #[cfg(test)]
 pub(crate) mod scratch;
 mod tx;
@@ -48,6 +49,8 @@ pub enum DbError {
     Sync(std::io::Error),
     #[error("cannot lock the database for migrating: {0}")]
     Lock(std::io::Error),
+    #[error(transparent)]
+    Scanners(#[from] scan::ScanError),
 }
 
 /// How to open an app's database.
@@ -60,7 +63,8 @@ pub struct DbOptions {
     /// WAL size at which SQLite's WAL is restarted from its beginning (see
     /// `checkpoint_in_background`).
     pub sqlite_wal_restart_bytes: u64,
-    /// SQLite connections reserved for [`Db::bulk_reader`].
+    /// SQLite connections reserved for [`Db::bulk_reader`], and as many
+    /// [`Db::scanners`].
     pub sqlite_bulk_readers: u32,
 }
 
@@ -81,6 +85,7 @@ pub enum Db {
     Sqlite {
         reader: SqliteConnections,
         bulk: SqliteConnections,
+        scanners: scan::Scanners,
         writer: SqliteConnections,
         path: PathBuf,
     },
@@ -256,9 +261,16 @@ impl Db {
                     SQLITE_WAIT,
                 )
                 .await?;
+                // The writer has created the file in WAL mode by now.
+                let scanners = scan::Scanners::open(
+                    path,
+                    sqlite_bulk_readers.max(1) as usize,
+                    Duration::from_secs(10),
+                )?;
                 Ok(Self::Sqlite {
                     reader,
                     bulk,
+                    scanners,
                     writer,
                     path: path.clone(),
                 })
@@ -305,6 +317,16 @@ impl Db {
         match self {
             Self::Sqlite { bulk, .. } => Pool::Sqlite(bulk),
             Self::Postgres { pool, .. } => Pool::Postgres(pool),
+        }
+    }
+
+    /// On SQLite, threads that run a read of many rows where its connection
+    /// lives and hand the rows over in batches (see [`scan`]); `None` on
+    /// PostgreSQL, whose driver reads a result on the caller's task already.
+    pub fn scanners(&self) -> Option<&scan::Scanners> {
+        match self {
+            Self::Sqlite { scanners, .. } => Some(scanners),
+            Self::Postgres { .. } => None,
         }
     }
 

@@ -96,11 +96,11 @@ impl Service {
         let tz = self.tz;
         let writer = tokio::task::spawn_blocking(move || workbook(rx, tz));
         let read =
-            store::orders::export(&self.db, from, to, &req.filters(), EXPORT_CHUNK, tx).await;
+            store::export::export(&self.db, from, to, &req.filters(), EXPORT_CHUNK, tx).await;
         let written = writer.await.map_err(ApiError::internal)?;
         // A read error closes the channel early, so the writer finishes a short
         // workbook; the read's error is the one to report.
-        read?;
+        read.map_err(ApiError::internal)?;
         let (bytes, rows) = written.map_err(ApiError::internal)?;
         Ok(Export {
             bytes,
