@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use platform::db::Db;
 
 use crate::model::ListItem;
+use crate::store::BulkReadError;
 use crate::store::orders::{self, Filters};
 
 pub struct Floor {
@@ -27,7 +28,7 @@ pub async fn measure(
     tz: Tz,
     start: NaiveDate,
     end: NaiveDate,
-) -> Result<Floor, sqlx::Error> {
+) -> Result<Floor, BulkReadError> {
     let (from, to) = platform::time::day_range(start, end, tz)
         .ok_or_else(|| sqlx::Error::Protocol("the days do not exist in the zone".into()))?;
     let t0 = Instant::now();

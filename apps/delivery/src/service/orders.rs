@@ -189,7 +189,9 @@ impl Service {
                     .acquire()
                     .await
                     .map_err(ApiError::internal)?;
-                let rows = store::orders::list(&self.db, from, to, &filters).await?;
+                let rows = store::orders::list(&self.db, from, to, &filters)
+                    .await
+                    .map_err(ApiError::internal)?;
                 Items::Read(
                     rows.into_iter()
                         .map(|r| ListItem::new(r, self.tz))

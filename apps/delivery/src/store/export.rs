@@ -1,24 +1,16 @@
 //! The Excel export's read: every column of the orders in a range, streamed to
 //! the writer in chunks as the database hands them over.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use platform::db::Db;
-use platform::db::scan::{ScanError, rusqlite};
+use platform::db::scan::rusqlite;
 use platform::on_pool;
 use tokio::sync::mpsc::Sender;
 
+use super::BulkReadError;
 use super::orders::{Filters, filter_sql, filter_values};
+use super::scanned::{bound_time, optional_time, parsed, time};
 use crate::model::{ORDER_COLUMNS, OrderRow};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExportReadError {
-    #[error("database: {0}")]
-    Sqlx(#[from] sqlx::Error),
-    #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("database: {0}")]
-    Scan(#[from] ScanError),
-}
 
 /// Full orders whose ETA is in `[from, to)`, by ETA, handed to `out` in chunks
 /// of `chunk` rows as the database sends them, so the caller can write the first
@@ -36,7 +28,7 @@ pub async fn export(
     f: &Filters,
     chunk: usize,
     out: Sender<Vec<OrderRow>>,
-) -> Result<(), ExportReadError> {
+) -> Result<(), BulkReadError> {
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
         filter_sql(3)
@@ -78,8 +70,7 @@ pub async fn export(
     Ok(())
 }
 
-/// The SQLite read, on the scanner thread. Times are bound as sqlx binds them
-/// (RFC 3339 text), so the range compares with the stored text alike.
+/// The SQLite read, on the scanner thread.
 fn scan(
     conn: &rusqlite::Connection,
     sql: &str,
@@ -91,8 +82,8 @@ fn scan(
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(rusqlite::params![
-        from.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-        to.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+        bound_time(from),
+        bound_time(to),
         a,
         b,
         c,
@@ -141,34 +132,4 @@ fn order(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
         driver_contact: r.get(21)?,
         created_by: r.get(22)?,
     })
-}
-
-fn conversion(i: usize, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-}
-
-/// An enum column, stored as its name.
-fn parsed<T: std::str::FromStr<Err = String>>(
-    r: &rusqlite::Row<'_>,
-    i: usize,
-) -> rusqlite::Result<T> {
-    r.get_ref(i)?
-        .as_str()?
-        .parse()
-        .map_err(|e: String| conversion(i, e))
-}
-
-/// A time column, stored as sqlx stores `DateTime<Utc>` (RFC 3339 text).
-fn time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text = r.get_ref(i)?.as_str()?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| conversion(i, e))
-}
-
-fn optional_time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match r.get_ref(i)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => time(r, i).map(Some),
-    }
 }

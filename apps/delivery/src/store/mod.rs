@@ -6,5 +6,8 @@ pub mod locks;
 pub mod orders;
 pub mod postal;
 pub mod remarks;
+mod scanned;
 pub mod stats;
 pub mod users;
+
+pub use scanned::BulkReadError;

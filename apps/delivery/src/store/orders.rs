@@ -7,6 +7,10 @@ use crate::model::{
     Warehouse,
 };
 use platform::db::placeholders;
+use platform::db::scan::rusqlite;
+
+use super::BulkReadError;
+use super::scanned::{bound_time, parsed, time};
 
 /// Everything needed to insert an order (after validation and postal lookup).
 #[derive(Debug, Clone)]
@@ -278,13 +282,27 @@ pub async fn list(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     f: &Filters,
-) -> Result<Vec<ListRow>, sqlx::Error> {
+) -> Result<Vec<ListRow>, BulkReadError> {
     let sql = format!(
         "SELECT {LIST_COLUMNS} FROM dashboards WHERE eta >= $1 AND eta < $2{} ORDER BY eta, dashboard_id",
         filter_sql(3)
     );
     let [a, b, c, d] = filter_values(f);
-    on_pool!(db.bulk_reader(), |p| {
+    if let Some(scanners) = db.scanners() {
+        // SQLite: read and decoded where the connection lives (see `scanned`).
+        return scanners
+            .run(move |conn| -> rusqlite::Result<Vec<ListRow>> {
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(
+                    rusqlite::params![bound_time(from), bound_time(to), a, b, c, d],
+                    list_row,
+                )?;
+                rows.collect()
+            })
+            .await?
+            .map_err(Into::into);
+    }
+    let rows = on_pool!(db.bulk_reader(), |p| {
         sqlx::query_as(&sql)
             .bind(from)
             .bind(to)
@@ -294,6 +312,25 @@ pub async fn list(
             .bind(d)
             .fetch_all(p)
             .await
+    })?;
+    Ok(rows)
+}
+
+/// A row of [`LIST_COLUMNS`], by position.
+fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
+    Ok(ListRow {
+        dashboard_id: r.get(0)?,
+        order_no: r.get(1)?,
+        order_type: parsed(r, 2)?,
+        status: parsed(r, 3)?,
+        department: parsed(r, 4)?,
+        warehouse: parsed(r, 5)?,
+        eta: time(r, 6)?,
+        customer: r.get(7)?,
+        city: r.get(8)?,
+        county: r.get(9)?,
+        district: r.get(10)?,
+        driver_name: r.get(11)?,
     })
 }
 
