@@ -10,10 +10,12 @@ use platform::{on_pool, on_tx};
 use crate::model::{ContentId, ReviewId, ReviewRow, ReviewSort, UserId};
 
 /// The review columns with the author's, and whether `$1` (the caller, or 0)
-/// likes it.
+/// likes it. An anonymous reader (0) likes nothing, so the look-up of the likes
+/// is skipped for them: both engines evaluate `CASE` lazily.
 const COLUMNS: &str = "r.id, r.content_id, r.user_id, u.nickname, u.profile_image, \
     r.rating_half, r.body, r.spoiler, r.like_count, \
-    EXISTS (SELECT 1 FROM review_likes l WHERE l.review_id = r.id AND l.user_id = $1) AS liked_by_me, \
+    CASE WHEN $1 = 0 THEN FALSE ELSE \
+    EXISTS (SELECT 1 FROM review_likes l WHERE l.review_id = r.id AND l.user_id = $1) END AS liked_by_me, \
     r.created_at, r.updated_at";
 
 fn order(sort: ReviewSort) -> &'static str {
