@@ -77,8 +77,8 @@ pub struct Export {
 enum ExportError {
     #[error(transparent)]
     Package(#[from] PackageError),
-    #[error("the cell writer stopped: {0}")]
-    Writer(String),
+    #[error("the compressing thread panicked")]
+    CompressorPanicked,
 }
 
 impl Service {
@@ -203,7 +203,7 @@ fn workbook(
     drop(pieces);
     let file = packer
         .join()
-        .map_err(|_| ExportError::Writer("the compressing thread panicked".into()))??;
+        .map_err(|_| ExportError::CompressorPanicked)??;
     Ok((file, written))
 }
 

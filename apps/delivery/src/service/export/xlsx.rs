@@ -3,10 +3,10 @@
 //! The sheet's XML arrives in pieces from the thread that writes the cells and is
 //! deflated into the zip here, on another thread, while the next rows are being
 //! written: compression overlaps the cell writing instead of following it. The
-//! other parts of the package are small and fixed. The parts and their XML are
-//! those of ECMA-376 (SpreadsheetML), as Excel itself writes them for a sheet of
-//! numbers, dates, shared and inline strings, with a frozen header and an
-//! autofilter.
+//! other parts of the package are small and fixed. The parts and their XML follow
+//! ECMA-376 (SpreadsheetML) for a sheet of numbers, dates, shared and inline
+//! strings with a frozen header and an autofilter, in the forms Excel writes
+//! them (the tests read the files back with calamine).
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Write};
