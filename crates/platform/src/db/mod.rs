@@ -49,8 +49,6 @@ pub enum DbError {
     Sync(std::io::Error),
     #[error("cannot lock the database for migrating: {0}")]
     Lock(std::io::Error),
-    #[error(transparent)]
-    Scanners(#[from] scan::ScanError),
 }
 
 /// How to open an app's database.
@@ -261,12 +259,11 @@ impl Db {
                     SQLITE_WAIT,
                 )
                 .await?;
-                // The writer has created the file in WAL mode by now.
-                let scanners = scan::Scanners::open(
+                let scanners = scan::Scanners::new(
                     path,
                     sqlite_bulk_readers.max(1) as usize,
                     Duration::from_secs(10),
-                )?;
+                );
                 Ok(Self::Sqlite {
                     reader,
                     bulk,

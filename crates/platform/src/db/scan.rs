@@ -14,7 +14,7 @@
 //! arena at its high-water mark.
 
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,14 +25,26 @@ use rusqlite::{Connection, OpenFlags};
 type Job = Box<dyn FnOnce(&Connection) + Send>;
 
 /// A few threads, each with a read-only connection, taking scans from one queue.
+/// They start with the first scan, so an app that never scans pays nothing.
 #[derive(Clone)]
 pub struct Scanners {
-    jobs: mpsc::Sender<Job>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    threads: usize,
+    busy_timeout: Duration,
+    /// The queue, once the threads run.
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
 }
 
 impl std::fmt::Debug for Scanners {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scanners").finish_non_exhaustive()
+        f.debug_struct("Scanners")
+            .field("path", &self.inner.path)
+            .field("threads", &self.inner.threads)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,24 +59,48 @@ pub enum ScanError {
 }
 
 impl Scanners {
-    /// Opens `threads` read-only connections to the database at `path` (which
-    /// must exist, in WAL mode) and a thread for each. The threads end when the
-    /// last handle is dropped.
-    pub fn open(path: &Path, threads: usize, busy_timeout: Duration) -> Result<Self, ScanError> {
-        let (jobs, queue) = mpsc::channel::<Job>();
+    /// Scanners for the database at `path` (which must exist, in WAL mode, by
+    /// the first scan): `threads` read-only connections, a thread each. The
+    /// threads end when the last handle is dropped.
+    pub fn new(path: &Path, threads: usize, busy_timeout: Duration) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                threads: threads.max(1),
+                busy_timeout,
+                jobs: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The queue, starting the threads if they are not running yet. A failure
+    /// to start is returned and tried again at the next scan.
+    fn queue(&self) -> Result<mpsc::Sender<Job>, ScanError> {
+        // Poisoning needs a panic while the lock is held, and nothing below
+        // panics; the `Option` is consistent either way.
+        let mut jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(jobs) = jobs.as_ref() {
+            return Ok(jobs.clone());
+        }
+        let (sender, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
-        for i in 0..threads.max(1) {
+        let mut connections = Vec::with_capacity(self.inner.threads);
+        for _ in 0..self.inner.threads {
             let conn = Connection::open_with_flags(
-                path,
+                &self.inner.path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            conn.busy_timeout(busy_timeout)?;
+            conn.busy_timeout(self.inner.busy_timeout)?;
+            connections.push(conn);
+        }
+        for (i, conn) in connections.into_iter().enumerate() {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("sqlite-scan-{i}"))
                 .spawn(move || serve(&conn, &queue))?;
         }
-        Ok(Self { jobs })
+        *jobs = Some(sender.clone());
+        Ok(sender)
     }
 
     /// Runs `scan` with a connection on one of the threads and returns what it
@@ -80,7 +116,7 @@ impl Scanners {
             // The receiver may be gone (the request was dropped); nothing to do then.
             let _ = answer.send(scan(conn));
         });
-        self.jobs.send(job).map_err(|_| ScanError::Stopped)?;
+        self.queue()?.send(job).map_err(|_| ScanError::Stopped)?;
         answered.await.map_err(|_| ScanError::Stopped)
     }
 }
@@ -133,7 +169,7 @@ mod tests {
     #[tokio::test]
     async fn scans_stream_batches_to_an_async_consumer() {
         let (_dir, path) = database();
-        let scanners = Scanners::open(&path, 2, Duration::from_secs(1)).unwrap();
+        let scanners = Scanners::new(&path, 2, Duration::from_secs(1));
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(i64, String)>>(2);
         let scan = scanners.run(move |c| -> rusqlite::Result<usize> {
             let mut stmt = c.prepare("SELECT n, s FROM t WHERE n > ?1 ORDER BY n")?;
@@ -168,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_scan_answers_stopped_and_the_threads_go_on() {
         let (_dir, path) = database();
-        let scanners = Scanners::open(&path, 1, Duration::from_secs(1)).unwrap();
+        let scanners = Scanners::new(&path, 1, Duration::from_secs(1));
         let r = scanners
             .run(|_| -> usize { panic!("a scan that fails as a bug would") })
             .await;
@@ -184,11 +220,32 @@ mod tests {
     #[tokio::test]
     async fn connections_are_read_only() {
         let (_dir, path) = database();
-        let scanners = Scanners::open(&path, 1, Duration::from_secs(1)).unwrap();
+        let scanners = Scanners::new(&path, 1, Duration::from_secs(1));
         let r = scanners
             .run(|c| c.execute("DELETE FROM t", []))
             .await
             .unwrap();
         assert!(r.is_err(), "{r:?}");
+    }
+
+    #[tokio::test]
+    async fn threads_start_at_the_first_scan_and_a_failed_start_is_retried() {
+        let dir = std::env::temp_dir().join(format!("ondol-scan-{}", uuid::Uuid::new_v4()));
+        let _cleanup = Scratch(dir.clone());
+        let path = dir.join("later.db");
+        let scanners = Scanners::new(&path, 2, Duration::from_secs(1));
+        let r = scanners.run(|_| ()).await;
+        assert!(matches!(r, Err(ScanError::Open(_))), "{r:?}");
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "journal_mode", "wal").unwrap();
+        c.execute_batch("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (7);")
+            .unwrap();
+        let n: i64 = scanners
+            .run(|c| c.query_row("SELECT n FROM t", [], |r| r.get(0)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 7);
     }
 }
